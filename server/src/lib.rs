@@ -1,0 +1,15 @@
+//! testgap: coverage-driven testing for Python.
+//!
+//! The core (everything but `main.rs` and the front doors' formatting)
+//! knows nothing of the terminal or the Language Server Protocol: it takes
+//! paths, text and settings and returns plain values.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod audit;
+pub mod bench;
+pub mod coverage;
+pub mod python;
+pub mod warning;
+
+pub use warning::{Warning, WarningKind};

@@ -1,0 +1,887 @@
+//! Walks a tree-sitter Python tree and builds the [`Module`] model.
+//!
+//! The walk uses an explicit work list instead of recursion, so deeply nested
+//! expressions in generated code cannot overflow the stack.
+
+use super::complexity;
+use super::model::*;
+use tree_sitter::{Node, Tree};
+
+/// Builds the module model from a parsed tree and its source bytes.
+pub fn extract(tree: &Tree, src: &[u8]) -> Module {
+    let mut ex = Extractor {
+        src,
+        module: Module {
+            line_count: line_count(src),
+            ..Module::default()
+        },
+        scopes: vec![Scope {
+            qualname: String::new(),
+            function: None,
+            class: None,
+            params: Vec::new(),
+        }],
+    };
+    let root = tree.root_node();
+    ex.module_docstring(root);
+    ex.top_level_names(root);
+    ex.walk(root);
+    ex.finish_classes();
+    if root.has_error() {
+        ex.module.syntax_errors = syntax_errors(root, src);
+    }
+    ex.module
+}
+
+fn line_count(src: &[u8]) -> u32 {
+    if src.is_empty() {
+        return 0;
+    }
+    let newlines = src.iter().filter(|&&b| b == b'\n').count() as u32;
+    newlines + u32::from(!src.ends_with(b"\n"))
+}
+
+/// A lexical scope: the module, a class body or a function body.
+struct Scope {
+    qualname: String,
+    /// Index into `module.functions` when this scope is a function body.
+    function: Option<usize>,
+    /// Index into `module.classes` when this scope is a class body.
+    class: Option<usize>,
+    /// Parameter names, for mining comparisons.
+    params: Vec<String>,
+}
+
+struct Extractor<'s> {
+    src: &'s [u8],
+    module: Module,
+    scopes: Vec<Scope>,
+}
+
+fn line_of(node: Node) -> u32 {
+    node.start_position().row as u32 + 1
+}
+
+fn end_line_of(node: Node) -> u32 {
+    let end = node.end_position();
+    // A node ending at column 0 ends on the previous line (its newline).
+    if end.column == 0 && end.row > node.start_position().row {
+        end.row as u32
+    } else {
+        end.row as u32 + 1
+    }
+}
+
+fn position(p: tree_sitter::Point) -> Position {
+    Position {
+        line: p.row as u32 + 1,
+        byte_column: p.column as u32,
+    }
+}
+
+/// Statements of a block, without comments.
+fn statements(block: Node) -> impl Iterator<Item = Node> {
+    let mut cursor = block.walk();
+    let children: Vec<Node> = block.named_children(&mut cursor).collect();
+    children.into_iter().filter(|n| n.kind() != "comment")
+}
+
+/// The string node when `stmt` is a docstring-shaped statement.
+fn docstring_node(stmt: Node) -> Option<Node> {
+    if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+        return None;
+    }
+    let expr = stmt.named_child(0)?;
+    matches!(expr.kind(), "string" | "concatenated_string").then_some(expr)
+}
+
+impl<'s> Extractor<'s> {
+    fn text(&self, node: Node) -> String {
+        String::from_utf8_lossy(&self.src[node.byte_range()]).into_owned()
+    }
+
+    /// Records the docstring of a body (if its first statement is one) and
+    /// returns its cleaned text.
+    fn body_docstring(&mut self, body: Node) -> Option<String> {
+        let first = statements(body).next()?;
+        let string = docstring_node(first)?;
+        self.module.docstring_lines.push(LineRange {
+            start: line_of(first),
+            end: end_line_of(first),
+        });
+        Some(clean_docstring(&self.text(string)))
+    }
+
+    fn module_docstring(&mut self, root: Node) {
+        self.body_docstring(root);
+    }
+
+    fn top_level_names(&mut self, root: Node) {
+        let mut names = Vec::new();
+        let mut pending: Vec<Node> = statements(root).collect();
+        while let Some(stmt) = pending.pop() {
+            match stmt.kind() {
+                "function_definition" | "class_definition" => {
+                    if let Some(name) = stmt.child_by_field_name("name") {
+                        names.push(self.text(name));
+                    }
+                }
+                "decorated_definition" => {
+                    if let Some(def) = stmt.child_by_field_name("definition") {
+                        pending.push(def);
+                    }
+                }
+                "expression_statement" => {
+                    let mut cursor = stmt.walk();
+                    for child in stmt.named_children(&mut cursor) {
+                        if child.kind() == "assignment" {
+                            if let Some(left) = child.child_by_field_name("left") {
+                                self.bound_names(left, &mut names);
+                            }
+                        }
+                    }
+                }
+                "import_statement" => {
+                    let mut cursor = stmt.walk();
+                    for child in stmt.named_children(&mut cursor) {
+                        match child.kind() {
+                            "dotted_name" => {
+                                let text = self.text(child);
+                                names.push(text.split('.').next().unwrap_or("").to_string());
+                            }
+                            "aliased_import" => {
+                                if let Some(alias) = child.child_by_field_name("alias") {
+                                    names.push(self.text(alias));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "import_from_statement" => {
+                    let mut cursor = stmt.walk();
+                    for child in stmt.children_by_field_name("name", &mut cursor) {
+                        match child.kind() {
+                            "dotted_name" => names.push(self.text(child)),
+                            "aliased_import" => {
+                                if let Some(alias) = child.child_by_field_name("alias") {
+                                    names.push(self.text(alias));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                // Definitions guarded by `if`/`try` at module level still
+                // bind module names (`try: import x except ImportError: ...`).
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause"
+                | "except_clause" | "finally_clause" | "with_statement" | "block" => {
+                    let mut cursor = stmt.walk();
+                    for child in stmt.named_children(&mut cursor) {
+                        let nested = matches!(
+                            child.kind(),
+                            "block"
+                                | "elif_clause"
+                                | "else_clause"
+                                | "except_clause"
+                                | "finally_clause"
+                        );
+                        if nested || stmt.kind() == "block" {
+                            pending.push(child);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        names.sort();
+        names.dedup();
+        self.module.top_level_names = names;
+    }
+
+    fn bound_names(&self, target: Node, out: &mut Vec<String>) {
+        match target.kind() {
+            "identifier" => out.push(self.text(target)),
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                let mut cursor = target.walk();
+                for child in target.named_children(&mut cursor) {
+                    self.bound_names(child, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk(&mut self, root: Node) {
+        // (node, scope index) pairs still to visit.
+        let mut work: Vec<(Node, usize)> = vec![(root, 0)];
+        while let Some((node, scope)) = work.pop() {
+            match node.kind() {
+                "function_definition" => {
+                    let inner = self.enter_function(node, None, scope, &mut work);
+                    if let Some(body) = node.child_by_field_name("body") {
+                        work.push((body, inner));
+                    }
+                }
+                "class_definition" => {
+                    let inner = self.enter_class(node, None, scope, &mut work);
+                    if let Some(body) = node.child_by_field_name("body") {
+                        work.push((body, inner));
+                    }
+                }
+                "decorated_definition" => {
+                    let Some(def) = node.child_by_field_name("definition") else {
+                        continue;
+                    };
+                    let inner = match def.kind() {
+                        "function_definition" => {
+                            self.enter_function(def, Some(node), scope, &mut work)
+                        }
+                        "class_definition" => self.enter_class(def, Some(node), scope, &mut work),
+                        _ => {
+                            work.push((def, scope));
+                            continue;
+                        }
+                    };
+                    if let Some(body) = def.child_by_field_name("body") {
+                        work.push((body, inner));
+                    }
+                }
+                _ => {
+                    if let Some(f) = self.scopes[scope].function {
+                        self.measure(node, scope, f);
+                    }
+                    let mut cursor = node.walk();
+                    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                    // Reverse so that functions come out in source order.
+                    for child in children.into_iter().rev() {
+                        work.push((child, scope));
+                    }
+                }
+            }
+        }
+        self.module
+            .functions
+            .sort_by_key(|f| (f.def_line, f.name_start.byte_column));
+        self.module
+            .classes
+            .sort_by_key(|c| (c.def_line, c.name_start.byte_column));
+    }
+
+    /// Counts what one node adds to its function: complexity, raises,
+    /// comparisons, `yield`.
+    fn measure(&mut self, node: Node, scope: usize, f: usize) {
+        let added = complexity::increment(node);
+        if added > 0 {
+            self.module.functions[f].complexity += added;
+        }
+        match node.kind() {
+            "yield" => self.module.functions[f].is_generator = true,
+            "raise_statement" => {
+                if let Some(raise) = self.raise_of(node) {
+                    self.module.functions[f].raises.push(raise);
+                }
+            }
+            "comparison_operator" => {
+                let found = self.comparisons(node, &self.scopes[scope].params);
+                self.module.functions[f].comparisons.extend(found);
+            }
+            "match_statement" => {
+                let found = self.match_comparisons(node, &self.scopes[scope].params);
+                self.module.functions[f].comparisons.extend(found);
+            }
+            _ => {}
+        }
+    }
+
+    fn decorators(&self, decorated: Option<Node>) -> Vec<Decorator> {
+        let Some(decorated) = decorated else {
+            return Vec::new();
+        };
+        let mut cursor = decorated.walk();
+        let decorators: Vec<Node> = decorated
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "decorator")
+            .collect();
+        decorators
+            .into_iter()
+            .filter_map(|d| {
+                let expr = d.named_child(0)?;
+                let callee = if expr.kind() == "call" {
+                    expr.child_by_field_name("function").unwrap_or(expr)
+                } else {
+                    expr
+                };
+                Some(Decorator {
+                    name: self.text(callee),
+                    text: self.text(expr),
+                    line: line_of(d),
+                })
+            })
+            .collect()
+    }
+
+    fn qualify(&self, scope: usize, name: &str) -> String {
+        let outer = &self.scopes[scope].qualname;
+        if outer.is_empty() {
+            name.to_string()
+        } else {
+            format!("{outer}.{name}")
+        }
+    }
+
+    /// Queues what a definition evaluates in its enclosing scope (decorators,
+    /// defaults, annotations, base classes) so those count for the outer
+    /// function, as they do at run time.
+    fn queue_outer_parts<'t>(
+        &self,
+        def: Node<'t>,
+        decorated: Option<Node<'t>>,
+        scope: usize,
+        work: &mut Vec<(Node<'t>, usize)>,
+    ) {
+        let mut cursor = def.walk();
+        for child in def.named_children(&mut cursor) {
+            if matches!(child.kind(), "parameters" | "argument_list") {
+                work.push((child, scope));
+            }
+        }
+        if let Some(decorated) = decorated {
+            let mut cursor = decorated.walk();
+            for child in decorated.named_children(&mut cursor) {
+                if child.kind() == "decorator" {
+                    work.push((child, scope));
+                }
+            }
+        }
+    }
+
+    fn enter_function<'t>(
+        &mut self,
+        def: Node<'t>,
+        decorated: Option<Node<'t>>,
+        scope: usize,
+        work: &mut Vec<(Node<'t>, usize)>,
+    ) -> usize {
+        self.queue_outer_parts(def, decorated, scope, work);
+        let name_node = def.child_by_field_name("name");
+        let name = name_node.map(|n| self.text(n)).unwrap_or_default();
+        let qualname = self.qualify(scope, &name);
+        let params = def
+            .child_by_field_name("parameters")
+            .map(|p| self.params(p))
+            .unwrap_or_default();
+        let body = def.child_by_field_name("body");
+        let docstring = body.and_then(|b| self.body_docstring(b));
+        let body_range = body.map(|b| block_range(b)).unwrap_or(LineRange {
+            start: line_of(def),
+            end: end_line_of(def),
+        });
+        let is_async = {
+            let mut cursor = def.walk();
+            let found = def.children(&mut cursor).any(|c| c.kind() == "async");
+            found
+        };
+        let outer = &self.scopes[scope];
+        let class = outer.class.map(|c| self.module.classes[c].name.clone());
+        let parent_function = outer
+            .function
+            .map(|f| self.module.functions[f].qualname.clone());
+        let function = Function {
+            name,
+            qualname: qualname.clone(),
+            class,
+            parent_function,
+            name_start: position(name_node.unwrap_or(def).start_position()),
+            name_end: position(name_node.unwrap_or(def).end_position()),
+            start_line: line_of(decorated.unwrap_or(def)),
+            def_line: line_of(def),
+            body: body_range,
+            params: params.clone(),
+            returns: def.child_by_field_name("return_type").map(|r| self.text(r)),
+            is_async,
+            is_generator: false,
+            decorators: self.decorators(decorated),
+            raises: Vec::new(),
+            docstring,
+            complexity: 1,
+            comparisons: Vec::new(),
+        };
+        self.module.functions.push(function);
+        self.scopes.push(Scope {
+            qualname,
+            function: Some(self.module.functions.len() - 1),
+            class: None,
+            params: params.into_iter().map(|p| p.name).collect(),
+        });
+        self.scopes.len() - 1
+    }
+
+    fn enter_class<'t>(
+        &mut self,
+        def: Node<'t>,
+        decorated: Option<Node<'t>>,
+        scope: usize,
+        work: &mut Vec<(Node<'t>, usize)>,
+    ) -> usize {
+        self.queue_outer_parts(def, decorated, scope, work);
+        let name_node = def.child_by_field_name("name");
+        let name = name_node.map(|n| self.text(n)).unwrap_or_default();
+        let qualname = self.qualify(scope, &name);
+        let bases: Vec<String> = def
+            .child_by_field_name("superclasses")
+            .map(|args| {
+                let mut cursor = args.walk();
+                let bases: Vec<Node> = args
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "keyword_argument" && n.kind() != "comment")
+                    .collect();
+                bases.into_iter().map(|n| self.text(n)).collect()
+            })
+            .unwrap_or_default();
+        let decorators = self.decorators(decorated);
+        let body = def.child_by_field_name("body");
+        let docstring = body.and_then(|b| self.body_docstring(b));
+        let last = |s: &str| s.rsplit('.').next().unwrap_or(s).to_string();
+        let is_dataclass = decorators.iter().any(|d| {
+            matches!(
+                last(&d.name).as_str(),
+                "dataclass"
+                    | "define"
+                    | "frozen"
+                    | "mutable"
+                    | "s"
+                    | "attrs"
+                    | "pydantic_dataclass"
+            )
+        });
+        let is_enum = bases.iter().any(|b| {
+            matches!(
+                last(b).as_str(),
+                "Enum" | "IntEnum" | "StrEnum" | "Flag" | "IntFlag"
+            )
+        });
+        let is_namedtuple = bases.iter().any(|b| last(b) == "NamedTuple");
+        let is_exception = bases.iter().any(|b| {
+            let b = last(b);
+            b.ends_with("Error") || b.ends_with("Exception") || b == "Warning"
+        });
+        let (fields, members) = match body {
+            Some(body) => self.class_fields(body),
+            None => (Vec::new(), Vec::new()),
+        };
+        let class = Class {
+            name,
+            qualname: qualname.clone(),
+            start_line: line_of(decorated.unwrap_or(def)),
+            def_line: line_of(def),
+            name_start: position(name_node.unwrap_or(def).start_position()),
+            name_end: position(name_node.unwrap_or(def).end_position()),
+            body: body.map(|b| block_range(b)).unwrap_or(LineRange {
+                start: line_of(def),
+                end: end_line_of(def),
+            }),
+            bases,
+            decorators,
+            docstring,
+            is_dataclass,
+            is_enum,
+            is_namedtuple,
+            is_exception,
+            init_params: if is_dataclass || is_namedtuple {
+                fields
+            } else {
+                Vec::new()
+            },
+            members: if is_enum { members } else { Vec::new() },
+        };
+        self.module.classes.push(class);
+        self.scopes.push(Scope {
+            qualname,
+            function: None,
+            class: Some(self.module.classes.len() - 1),
+            params: Vec::new(),
+        });
+        self.scopes.len() - 1
+    }
+
+    /// Annotated fields (`name: type = default`) and plain assignments
+    /// (`NAME = value`, enum members) directly in a class body.
+    fn class_fields(&self, body: Node) -> (Vec<Param>, Vec<String>) {
+        let mut fields = Vec::new();
+        let mut members = Vec::new();
+        for stmt in statements(body) {
+            if stmt.kind() != "expression_statement" {
+                continue;
+            }
+            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+                continue;
+            };
+            let Some(left) = assign
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "identifier")
+            else {
+                continue;
+            };
+            let name = self.text(left);
+            match assign.child_by_field_name("type") {
+                Some(ty) => {
+                    let annotation = self.text(ty);
+                    if !annotation.starts_with("ClassVar") && !annotation.contains(".ClassVar") {
+                        fields.push(Param {
+                            name,
+                            kind: ParamKind::Regular,
+                            annotation: Some(annotation),
+                            default: assign.child_by_field_name("right").map(|r| self.text(r)),
+                        });
+                    }
+                }
+                None if !name.starts_with('_') => members.push(name),
+                None => {}
+            }
+        }
+        (fields, members)
+    }
+
+    fn finish_classes(&mut self) {
+        for class in &mut self.module.classes {
+            if !class.init_params.is_empty() || class.is_enum {
+                continue;
+            }
+            let init = format!("{}.__init__", class.qualname);
+            if let Some(f) = self.module.functions.iter().find(|f| f.qualname == init) {
+                class.init_params = f.params.iter().skip(1).cloned().collect();
+            }
+        }
+    }
+
+    fn params(&self, params: Node) -> Vec<Param> {
+        let mut out = Vec::new();
+        let mut keyword_only = false;
+        let mut cursor = params.walk();
+        let children: Vec<Node> = params.named_children(&mut cursor).collect();
+        for child in children {
+            let (name_node, annotation, default) = match child.kind() {
+                "identifier" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    (child, None, None)
+                }
+                "typed_parameter" => {
+                    let inner = child.named_child(0).unwrap_or(child);
+                    (inner, child.child_by_field_name("type"), None)
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    let Some(name) = child.child_by_field_name("name") else {
+                        continue;
+                    };
+                    (
+                        name,
+                        child.child_by_field_name("type"),
+                        child.child_by_field_name("value"),
+                    )
+                }
+                "positional_separator" => {
+                    for p in out.iter_mut() {
+                        let p: &mut Param = p;
+                        if p.kind == ParamKind::Regular {
+                            p.kind = ParamKind::PositionalOnly;
+                        }
+                    }
+                    continue;
+                }
+                "keyword_separator" => {
+                    keyword_only = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            let (kind, name) = match name_node.kind() {
+                "list_splat_pattern" => {
+                    keyword_only = true;
+                    (ParamKind::VarPositional, name_node.named_child(0))
+                }
+                "dictionary_splat_pattern" => (ParamKind::VarKeyword, name_node.named_child(0)),
+                _ if keyword_only => (ParamKind::KeywordOnly, Some(name_node)),
+                _ => (ParamKind::Regular, Some(name_node)),
+            };
+            let Some(name) = name else { continue };
+            out.push(Param {
+                name: self.text(name),
+                kind,
+                annotation: annotation.map(|a| self.text(a)),
+                default: default.map(|d| self.text(d)),
+            });
+        }
+        out
+    }
+
+    fn raise_of(&self, node: Node) -> Option<Raise> {
+        let expr = node.named_child(0)?;
+        let target = if expr.kind() == "call" {
+            expr.child_by_field_name("function")?
+        } else {
+            expr
+        };
+        if !matches!(target.kind(), "identifier" | "attribute") {
+            return None;
+        }
+        Some(Raise {
+            exception: self.text(target),
+            line: line_of(node),
+        })
+    }
+
+    /// The parameter a comparison operand refers to: `n` or `len(n)`.
+    fn subject(&self, node: Node, params: &[String]) -> Option<(String, bool)> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                params.contains(&name).then_some((name, false))
+            }
+            "call" => {
+                let func = node.child_by_field_name("function")?;
+                let args = node.child_by_field_name("arguments")?;
+                if self.text(func) != "len" || args.named_child_count() != 1 {
+                    return None;
+                }
+                let (name, _) = self.subject(args.named_child(0)?, params)?;
+                Some((name, true))
+            }
+            "parenthesized_expression" => self.subject(node.named_child(0)?, params),
+            _ => None,
+        }
+    }
+
+    /// Literal source texts: one for a scalar, one per member for a
+    /// tuple/list/set of scalars.
+    fn literals(&self, node: Node, allow_collection: bool) -> Option<Vec<String>> {
+        match node.kind() {
+            "integer" | "float" | "string" | "concatenated_string" | "true" | "false" | "none" => {
+                Some(vec![self.text(node)])
+            }
+            "unary_operator" => {
+                let operand = node.child_by_field_name("argument")?;
+                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
+            }
+            "tuple" | "list" | "set" if allow_collection => {
+                let mut cursor = node.walk();
+                let members: Vec<Node> = node.named_children(&mut cursor).collect();
+                let mut out = Vec::new();
+                for m in members {
+                    out.extend(self.literals(m, false)?);
+                }
+                Some(out)
+            }
+            "parenthesized_expression" => self.literals(node.named_child(0)?, allow_collection),
+            _ => None,
+        }
+    }
+
+    fn comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
+        if params.is_empty() {
+            return Vec::new();
+        }
+        // Operands are the named children; operators the anonymous ones
+        // between them (`not in` and `is not` come as single tokens).
+        let mut operands = Vec::new();
+        let mut ops = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.is_named() {
+                if child.kind() != "comment" {
+                    operands.push(child);
+                }
+            } else {
+                ops.push(child.kind());
+            }
+        }
+        let mut out = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
+            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
+                break;
+            };
+            let membership = matches!(*op, "in" | "not in");
+            if let (Some((param, on_length)), Some(literals)) =
+                (self.subject(left, params), self.literals(right, membership))
+            {
+                out.push(Comparison {
+                    param,
+                    on_length,
+                    op: op.to_string(),
+                    literals,
+                    line: line_of(node),
+                });
+            } else if let (Some(literals), Some((param, on_length))) =
+                (self.literals(left, false), self.subject(right, params))
+            {
+                if membership {
+                    continue;
+                }
+                out.push(Comparison {
+                    param,
+                    on_length,
+                    op: flip(op).to_string(),
+                    literals,
+                    line: line_of(node),
+                });
+            }
+        }
+        out
+    }
+
+    /// `match param:` with literal `case` patterns.
+    fn match_comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
+        let Some(subject) = node.child_by_field_name("subject") else {
+            return Vec::new();
+        };
+        let Some((param, on_length)) = self.subject(subject, params) else {
+            return Vec::new();
+        };
+        let mut literals = Vec::new();
+        let Some(body) = node.child_by_field_name("body") else {
+            return Vec::new();
+        };
+        let mut cursor = body.walk();
+        let clauses: Vec<Node> = body
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() == "case_clause")
+            .collect();
+        for clause in clauses {
+            let mut cursor = clause.walk();
+            let mut pending: Vec<Node> = clause
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "case_pattern")
+                .collect();
+            while let Some(n) = pending.pop() {
+                match n.kind() {
+                    "string" | "integer" | "float" | "true" | "false" | "none" => {
+                        literals.push(self.text(n))
+                    }
+                    "case_pattern" | "union_pattern" | "as_pattern" => {
+                        let mut cursor = n.walk();
+                        pending.extend(n.named_children(&mut cursor));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if literals.is_empty() {
+            return Vec::new();
+        }
+        vec![Comparison {
+            param,
+            on_length,
+            op: "case".to_string(),
+            literals,
+            line: line_of(node),
+        }]
+    }
+}
+
+fn flip(op: &str) -> &str {
+    match op {
+        "<" => ">",
+        "<=" => ">=",
+        ">" => "<",
+        ">=" => "<=",
+        other => other,
+    }
+}
+
+/// The lines a block's statements span, ignoring leading and trailing
+/// comments (coverage.py scopes regions from the first to the last statement).
+fn block_range(block: Node) -> LineRange {
+    let mut first = None;
+    let mut last = None;
+    for stmt in statements(block) {
+        if first.is_none() {
+            first = Some(stmt);
+        }
+        last = Some(stmt);
+    }
+    match (first, last) {
+        (Some(first), Some(last)) => LineRange {
+            start: line_of(first),
+            end: end_line_of(last),
+        },
+        _ => LineRange {
+            start: line_of(block),
+            end: end_line_of(block),
+        },
+    }
+}
+
+/// Strips quotes, prefixes and common indentation from a docstring literal.
+fn clean_docstring(literal: &str) -> String {
+    let body = literal.trim_start_matches(|c: char| "rRuUbBfF".contains(c));
+    let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let inner = if body.len() >= 2 * quote {
+        &body[quote..body.len() - quote]
+    } else {
+        body
+    };
+    let lines: Vec<&str> = inner.lines().collect();
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            out.push(line.trim().to_string());
+        } else {
+            out.push(
+                line.get(indent..)
+                    .unwrap_or(line.trim_start())
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+    }
+    out.join("\n").trim().to_string()
+}
+
+/// Up to 20 places where the parser hit an error or had to invent a token.
+fn syntax_errors(root: Node, src: &[u8]) -> Vec<SyntaxError> {
+    const LIMIT: usize = 20;
+    let mut out = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if out.len() >= LIMIT {
+            break;
+        }
+        if !node.has_error() && !node.is_missing() {
+            continue;
+        }
+        if node.is_missing() {
+            out.push(SyntaxError {
+                line: line_of(node),
+                column: node.start_position().column as u32,
+                message: format!("missing `{}`", node.kind()),
+            });
+            continue;
+        }
+        if node.is_error() {
+            let text = String::from_utf8_lossy(&src[node.byte_range()]);
+            let first = text.lines().next().unwrap_or("").trim();
+            let snippet: String = first.chars().take(40).collect();
+            out.push(SyntaxError {
+                line: line_of(node),
+                column: node.start_position().column as u32,
+                message: format!("invalid syntax near `{snippet}`"),
+            });
+            continue;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        pending.extend(children.into_iter().rev());
+    }
+    out.sort_by_key(|e| (e.line, e.column));
+    out
+}
