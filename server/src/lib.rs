@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod bench;
 pub mod coverage;
+pub mod lsp;
 pub mod python;
 pub mod warning;
 

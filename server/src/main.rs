@@ -31,6 +31,8 @@ struct Cli {
 enum Command {
     /// Rank the modules below a coverage threshold by gap size and risk.
     Audit(AuditArgs),
+    /// Serve the Language Server Protocol on stdin/stdout.
+    Lsp,
     /// Measurements used by bench/run.
     #[command(hide = true)]
     Bench {
@@ -119,6 +121,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Lsp => run_lsp(),
         Command::Bench { what } => run_bench(what),
     };
     match result {
@@ -222,6 +225,18 @@ fn report_warnings(warnings: &[testgap::Warning]) {
             warnings.len() - SHOWN
         );
     }
+}
+
+fn run_lsp() -> Result<u8, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    runtime.block_on(testgap::lsp::serve_stdio());
+    // Blocking tasks (a report still loading) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(exit::OK)
 }
 
 fn run_bench(what: BenchCommand) -> Result<u8, String> {

@@ -106,8 +106,19 @@ struct FunctionJson<'a> {
 
 /// The audit as pretty-printed JSON (what `--format json` prints).
 pub fn render_json(audit: &Audit) -> String {
+    let mut text = serde_json::to_string_pretty(&document(audit)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The same document as a JSON value (what the language server returns).
+pub fn json_value(audit: &Audit) -> serde_json::Value {
+    serde_json::to_value(document(audit)).unwrap_or_default()
+}
+
+fn document(audit: &Audit) -> Document<'_> {
     let precision = audit.config.precision;
-    let document = Document {
+    Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "testgap",
@@ -134,10 +145,7 @@ pub fn render_json(audit: &Audit) -> String {
             .collect(),
         modules: audit.modules.iter().map(|m| module(m, precision)).collect(),
         warnings: &audit.warnings,
-    };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    }
 }
 
 fn module(m: &ModuleAudit, precision: usize) -> ModuleJson<'_> {

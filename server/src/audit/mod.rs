@@ -17,7 +17,7 @@ mod json;
 mod sarif;
 mod text;
 
-pub use json::{render_json, SCHEMA_VERSION};
+pub use json::{json_value, render_json, SCHEMA_VERSION};
 pub use sarif::render_sarif;
 pub use text::{render_text, TextStyle};
 

@@ -100,11 +100,7 @@ pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageE
     })?;
     let raw = parse(path, &bytes)?;
     drop(bytes);
-    let report_dir = path
-        .parent()
-        .and_then(|p| std::path::absolute(p).ok())
-        .and_then(|p| super::normalize(&p))
-        .unwrap_or_else(|| root.to_path_buf());
+    let report_dir = report_dir(root, path);
     let mut warnings = Vec::new();
     let mut files = Vec::with_capacity(raw.files.len());
     let mut summed = Summary::default();
@@ -135,6 +131,14 @@ pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageE
     })
 }
 
+/// The absolute directory holding the report.
+pub(super) fn report_dir(root: &Path, path: &Path) -> PathBuf {
+    path.parent()
+        .and_then(|p| std::path::absolute(p).ok())
+        .and_then(|p| super::normalize(&p))
+        .unwrap_or_else(|| root.to_path_buf())
+}
+
 fn parse(path: &Path, bytes: &[u8]) -> Result<RawReport, CoverageError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CoverageError::Empty {
@@ -163,7 +167,7 @@ fn check_format(path: &Path, format: u64) -> Result<(), CoverageError> {
 
 /// Turns a parse failure into the most useful message: a format we do not
 /// read beats a shape error, and shape errors name the JSON path.
-fn explain(path: &Path, bytes: &[u8], err: serde_json::Error) -> CoverageError {
+pub(super) fn explain(path: &Path, bytes: &[u8], err: serde_json::Error) -> CoverageError {
     let (line, column) = (err.line(), err.column());
     let path = path.to_path_buf();
     match err.classify() {
@@ -223,7 +227,7 @@ fn strip_location(err: &serde_json::Error) -> String {
 
 /// The later of the report's own timestamp (local time, as coverage.py
 /// writes it) and the report file's modification time.
-fn recorded_at(timestamp: &str, path: &Path) -> Option<SystemTime> {
+pub(super) fn recorded_at(timestamp: &str, path: &Path) -> Option<SystemTime> {
     use chrono::{Local, NaiveDateTime, TimeZone};
     let stamped = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()

@@ -2,11 +2,13 @@
 //! workspace files, and joining its lines and branches to functions.
 
 pub mod config;
+mod indexed;
 pub mod join;
 mod load;
 pub mod model;
 mod paths;
 
+pub use indexed::IndexedReport;
 pub use load::{find_report, load_report, CoverageError, LoadOptions};
 pub use model::{display_percent, percent, Meta, Summary};
 pub use paths::{module_name, normalize};

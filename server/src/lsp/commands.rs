@@ -1,0 +1,149 @@
+//! `workspace/executeCommand` commands and the workspace symbol list.
+
+use super::state::{ReportState, State};
+use crate::audit::{self, Audit, AuditConfig};
+use crate::coverage;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+pub const AUDIT: &str = "testgap.audit";
+pub const LEAST_COVERED: &str = "testgap.leastCovered";
+pub const RELOAD: &str = "testgap.reloadCoverage";
+pub const SHOW_FUNCTION: &str = "testgap.showFunctionCoverage";
+
+/// Every command the server executes.
+pub const ALL: &[&str] = &[AUDIT, LEAST_COVERED, RELOAD, SHOW_FUNCTION];
+
+/// What an audit command needs, copied out of the state so that the work
+/// runs without the lock.
+pub struct AuditJob {
+    pub roots: Vec<(PathBuf, PathBuf)>,
+    pub config: AuditConfig,
+}
+
+/// Options of `testgap.audit`: `{"root"?: path or file URI, "threshold"?, "maxModules"?, "batchSize"?}`.
+pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
+    let options = args.first().cloned().unwrap_or(Value::Null);
+    let wanted_root = options
+        .get("root")
+        .and_then(Value::as_str)
+        .map(|r| PathBuf::from(r.strip_prefix("file://").unwrap_or(r)));
+    let mut config = AuditConfig::default();
+    if let Some(t) = options.get("threshold").and_then(Value::as_f64) {
+        config.threshold = t;
+    }
+    if let Some(m) = options.get("maxModules").and_then(Value::as_u64) {
+        config.max_modules = m as usize;
+    }
+    if let Some(b) = options.get("batchSize").and_then(Value::as_u64) {
+        config.batch_size = (b as usize).max(1);
+    }
+    let mut roots = Vec::new();
+    let mut reasons = Vec::new();
+    for w in &state.workspaces {
+        if wanted_root
+            .as_ref()
+            .is_some_and(|r| coverage::normalize(r).as_ref() != Some(&w.root))
+        {
+            continue;
+        }
+        match &w.report {
+            ReportState::Loaded(report) => roots.push((w.root.clone(), report.path.clone())),
+            ReportState::Failed(reason) => reasons.push(format!("{}: {reason}", w.root.display())),
+            ReportState::NotLoaded => {
+                reasons.push(format!("{}: the report is still loading", w.root.display()))
+            }
+        }
+    }
+    if roots.is_empty() {
+        return Err(if reasons.is_empty() {
+            "no workspace matches".to_string()
+        } else {
+            reasons.join("; ")
+        });
+    }
+    Ok(AuditJob { roots, config })
+}
+
+/// Runs the audit of each root (blocking work).
+pub fn run_audits(job: &AuditJob) -> Result<Vec<Audit>, String> {
+    job.roots
+        .iter()
+        .map(|(root, path)| {
+            let report = coverage::load_report(root, path).map_err(|e| e.to_string())?;
+            let settings = coverage::config::read_settings(root);
+            let config = AuditConfig {
+                precision: settings.precision.unwrap_or(0),
+                ..job.config.clone()
+            };
+            Ok(audit::audit(root, &report, &config))
+        })
+        .collect()
+}
+
+/// The audit result: one document for one root, a list for several.
+pub fn audit_result(audits: &[Audit]) -> Value {
+    match audits {
+        [one] => audit::json_value(one),
+        many => Value::Array(many.iter().map(audit::json_value).collect()),
+    }
+}
+
+/// A function worth jumping to.
+pub struct Gap {
+    pub name: String,
+    pub module: String,
+    pub path: PathBuf,
+    pub line: u32,
+    pub end_line: u32,
+    pub percent: f64,
+    pub missing: u64,
+}
+
+/// Functions with uncovered statements across the audits, least covered
+/// first, then most statements missing.
+pub fn least_covered(audits: &[Audit], query: &str, limit: usize) -> Vec<Gap> {
+    let query = query.to_lowercase();
+    let mut gaps: Vec<Gap> = audits
+        .iter()
+        .flat_map(|a| {
+            a.modules.iter().flat_map(move |m| {
+                m.functions.iter().map(move |f| Gap {
+                    name: f.name.clone(),
+                    module: m.module.clone(),
+                    path: a.root.join(&m.path),
+                    line: f.line,
+                    end_line: f.end_line,
+                    percent: f.summary.percent(),
+                    missing: f.summary.missing_lines,
+                })
+            })
+        })
+        .filter(|g| {
+            query.is_empty()
+                || g.name.to_lowercase().contains(&query)
+                || g.module.to_lowercase().contains(&query)
+        })
+        .collect();
+    gaps.sort_by(|a, b| {
+        a.percent
+            .total_cmp(&b.percent)
+            .then(b.missing.cmp(&a.missing))
+            .then(a.name.cmp(&b.name))
+    });
+    gaps.truncate(limit);
+    gaps
+}
+
+pub fn gap_json(g: &Gap) -> Value {
+    json!({
+        "name": g.name,
+        "module": g.module,
+        "path": g.path.display().to_string(),
+        "line": g.line,
+        "endLine": g.end_line,
+        "percent": g.percent,
+        "percentDisplay": coverage::display_percent(g.percent, 0),
+        "missingStatements": g.missing,
+    })
+}

@@ -1,0 +1,730 @@
+//! `testgap lsp`: coverage gaps in the editor, over the Language Server
+//! Protocol on stdio. stdout belongs to the protocol; logs go to stderr and
+//! `window/logMessage`.
+
+mod commands;
+pub mod config;
+mod diagnostics;
+pub mod document;
+pub mod encoding;
+mod hints;
+mod hover;
+mod state;
+mod view;
+
+use config::Config;
+use encoding::PositionEncoding;
+use serde_json::{json, Value};
+use state::{ClientCaps, OpenDoc, ReportState, State, Workspace};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService};
+
+/// How often the report files are checked when the client cannot watch them.
+const POLL_INTERVAL: Duration = Duration::from_millis(400);
+
+/// Serves LSP on stdin/stdout until the client exits.
+pub async fn serve_stdio() {
+    let (stdin, stdout) = (tokio::io::stdin(), tokio::io::stdout());
+    let (service, socket) = LspService::new(Server::new);
+    tower_lsp_server::Server::new(stdin, stdout, socket)
+        .serve(service)
+        .await;
+}
+
+/// Builds the service for an arbitrary transport (tests use in-memory pipes).
+pub fn service() -> (LspService<Server>, tower_lsp_server::ClientSocket) {
+    LspService::new(Server::new)
+}
+
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    state: Mutex<State>,
+}
+
+impl Server {
+    fn new(client: Client) -> Server {
+        Server {
+            inner: Arc::new(Inner {
+                client,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+}
+
+impl Inner {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A handler that panicked must not take the whole server down.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    // stderr is the log channel in `lsp` mode; stdout is the protocol's.
+    #[allow(clippy::print_stderr)]
+    async fn log(&self, typ: MessageType, message: String) {
+        eprintln!("testgap: {message}");
+        self.client.log_message(typ, message).await;
+    }
+
+    /// Loads (or reloads) the reports of the workspaces at `indices`, then
+    /// republishes every open document.
+    async fn load_reports(self: &Arc<Self>, indices: Vec<usize>, announce_failures: bool) {
+        let (roots, config, progress) = {
+            let state = self.state();
+            let roots: Vec<(usize, PathBuf)> = indices
+                .iter()
+                .filter_map(|&i| state.workspaces.get(i).map(|w| (i, w.root.clone())))
+                .collect();
+            (roots, state.config.clone(), state.caps.work_done_progress)
+        };
+        if roots.is_empty() {
+            return;
+        }
+        static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = NumberOrString::String(format!("testgap/load/{n}"));
+        let progress = if progress
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+        {
+            Some(
+                self.client
+                    .progress(token, "testgap: loading coverage")
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        for (i, root) in roots {
+            let config = config.clone();
+            let root_for_load = root.clone();
+            let loaded =
+                tokio::task::spawn_blocking(move || state::load_report(&root_for_load, &config))
+                    .await;
+            let (report, seen) = loaded
+                .unwrap_or_else(|e| (ReportState::Failed(format!("loading failed: {e}")), None));
+            match &report {
+                ReportState::Loaded(r) => {
+                    let message = format!(
+                        "loaded {} ({} files) for {}",
+                        r.path.display(),
+                        r.len(),
+                        root.display()
+                    );
+                    self.log(MessageType::INFO, message).await;
+                    for w in &r.warnings {
+                        self.log(MessageType::WARNING, w.to_string()).await;
+                    }
+                }
+                ReportState::Failed(reason) => {
+                    self.log(
+                        MessageType::WARNING,
+                        format!("{}: {reason}", root.display()),
+                    )
+                    .await;
+                    if announce_failures {
+                        self.client
+                            .show_message(MessageType::WARNING, format!("testgap: {reason}"))
+                            .await;
+                    }
+                }
+                ReportState::NotLoaded => {}
+            }
+            let mut state = self.state();
+            if let Some(w) = state.workspaces.get_mut(i) {
+                w.report = report;
+                w.seen = seen;
+            }
+        }
+        if let Some(progress) = progress {
+            progress.finish_with_message("coverage loaded").await;
+        }
+        self.state().attach_all();
+        self.publish_all().await;
+        let _ = self.client.inlay_hint_refresh().await;
+        let _ = self.client.code_lens_refresh().await;
+    }
+
+    async fn publish_all(&self) {
+        let uris: Vec<Uri> = self.state().documents.keys().cloned().collect();
+        for uri in uris {
+            self.publish(&uri).await;
+        }
+    }
+
+    /// Computes and sends the diagnostics of one document.
+    async fn publish(&self, uri: &Uri) {
+        let (diagnostics, version) = {
+            let state = self.state();
+            let Some(open) = state.documents.get(uri) else {
+                return;
+            };
+            let diagnostics = match &open.coverage {
+                Some(cov) => {
+                    diagnostics::diagnostics(&open.doc, cov, &state.config, state.encoding)
+                }
+                None => Vec::new(),
+            };
+            (diagnostics, open.doc.version)
+        };
+        self.client
+            .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+            .await;
+    }
+
+    /// Watches report files by polling, for clients that cannot watch them.
+    fn spawn_poller(self: &Arc<Self>) {
+        let inner = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(POLL_INTERVAL);
+            // The first tick is immediate; the first load is `initialized`'s.
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                let changed: Vec<usize> = {
+                    let state = inner.state();
+                    if state.shutting_down {
+                        return;
+                    }
+                    state
+                        .workspaces
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| {
+                            !matches!(w.report, ReportState::NotLoaded)
+                                && state::report_stamp(&w.root, &state.config) != w.seen
+                        })
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                if !changed.is_empty() {
+                    inner.load_reports(changed, false).await;
+                }
+            }
+        });
+    }
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    match offered {
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => PositionEncoding::Utf8,
+        _ => PositionEncoding::Utf16,
+    }
+}
+
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| state::uri_path(&f.uri))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty() {
+        if let Some(root) = params.root_uri.as_ref().and_then(state::uri_path) {
+            roots.push(root);
+        }
+    }
+    roots
+}
+
+fn workspace(root: PathBuf) -> Workspace {
+    Workspace {
+        root,
+        report: ReportState::NotLoaded,
+        seen: None,
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = negotiate_encoding(&params);
+        let mut warning = None;
+        {
+            let mut state = self.inner.state();
+            state.encoding = encoding;
+            state.caps = ClientCaps {
+                work_done_progress: params
+                    .capabilities
+                    .window
+                    .as_ref()
+                    .and_then(|w| w.work_done_progress)
+                    .unwrap_or(false),
+                watched_files_registration: params
+                    .capabilities
+                    .workspace
+                    .as_ref()
+                    .and_then(|w| w.did_change_watched_files.as_ref())
+                    .and_then(|d| d.dynamic_registration)
+                    .unwrap_or(false),
+            };
+            if let Some(options) = &params.initialization_options {
+                match Config::from_client(options) {
+                    Ok(Some(config)) => state.config = config,
+                    Ok(None) => {}
+                    Err(err) => warning = Some(format!("ignoring initializationOptions: {err}")),
+                }
+            }
+            state.workspaces = workspace_roots(&params)
+                .into_iter()
+                .map(workspace)
+                .collect();
+        }
+        if let Some(warning) = warning {
+            self.inner.log(MessageType::WARNING, warning).await;
+        }
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "testgap".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(match encoding {
+                    PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+                    PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
+                    ..ExecuteCommandOptions::default()
+                }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..ServerCapabilities::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let (count, watch) = {
+            let state = self.inner.state();
+            (
+                state.workspaces.len(),
+                state.caps.watched_files_registration,
+            )
+        };
+        if watch {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![
+                    FileSystemWatcher {
+                        glob_pattern: GlobPattern::String("**/coverage.json".into()),
+                        kind: None,
+                    },
+                    FileSystemWatcher {
+                        glob_pattern: GlobPattern::String("**/*.json".into()),
+                        kind: None,
+                    },
+                ],
+            };
+            let registration = Registration {
+                id: "testgap-watch-coverage".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(err) = self
+                .inner
+                .client
+                .register_capability(vec![registration])
+                .await
+            {
+                self.inner
+                    .log(
+                        MessageType::WARNING,
+                        format!("cannot watch coverage files, polling instead: {err}"),
+                    )
+                    .await;
+                self.inner.spawn_poller();
+            }
+        } else {
+            self.inner.spawn_poller();
+        }
+        self.inner.load_reports((0..count).collect(), true).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.inner.state().shutting_down = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        {
+            let mut state = self.inner.state();
+            let path = state::uri_path(&doc.uri);
+            let open = OpenDoc {
+                doc: document::Document::new(&doc.text, doc.version),
+                path,
+                coverage: None,
+                no_coverage: None,
+            };
+            state.documents.insert(doc.uri.clone(), open);
+            state.attach(&doc.uri);
+        }
+        self.inner.publish(&doc.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let stale_version = {
+            let mut state = self.inner.state();
+            let encoding = state.encoding;
+            match state.documents.get_mut(&uri) {
+                None => Some("a document that is not open".to_string()),
+                Some(open) if params.text_document.version < open.doc.version => Some(format!(
+                    "version {} after {}",
+                    params.text_document.version, open.doc.version
+                )),
+                Some(open) => {
+                    open.doc.apply_changes(
+                        params.content_changes,
+                        encoding,
+                        params.text_document.version,
+                    );
+                    None
+                }
+            }
+        };
+        match stale_version {
+            Some(what) => {
+                self.inner
+                    .log(
+                        MessageType::WARNING,
+                        format!("ignored a change to {}: {what}", uri.as_str()),
+                    )
+                    .await
+            }
+            None => self.inner.publish(&uri).await,
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.inner
+            .state()
+            .documents
+            .remove(&params.text_document.uri);
+        self.inner
+            .client
+            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let reload = {
+            let mut state = self.inner.state();
+            match Config::from_client(&params.settings) {
+                Ok(Some(config)) => {
+                    let reload = config.coverage_file != state.config.coverage_file;
+                    state.config = config;
+                    Ok(reload)
+                }
+                Ok(None) => Ok(false),
+                Err(err) => Err(err),
+            }
+        };
+        match reload {
+            Ok(true) => {
+                let count = self.inner.state().workspaces.len();
+                self.inner.load_reports((0..count).collect(), true).await;
+            }
+            Ok(false) => {
+                self.inner.publish_all().await;
+                let _ = self.inner.client.inlay_hint_refresh().await;
+                let _ = self.inner.client.code_lens_refresh().await;
+            }
+            Err(err) => {
+                self.inner
+                    .log(MessageType::WARNING, format!("ignoring settings: {err}"))
+                    .await;
+                self.inner
+                    .client
+                    .show_message(
+                        MessageType::WARNING,
+                        format!("testgap: ignoring settings: {err}"),
+                    )
+                    .await;
+            }
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changed: Vec<usize> = {
+            let state = self.inner.state();
+            state
+                .workspaces
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| {
+                    let current = state::report_stamp(&w.root, &state.config);
+                    current != w.seen
+                        && params.changes.iter().any(|c| {
+                            state::uri_path(&c.uri).is_some_and(|p| p.starts_with(&w.root))
+                        })
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        if !changed.is_empty() {
+            self.inner.load_reports(changed, false).await;
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let added: Vec<usize> = {
+            let mut state = self.inner.state();
+            let removed: Vec<PathBuf> = params
+                .event
+                .removed
+                .iter()
+                .filter_map(|f| state::uri_path(&f.uri))
+                .collect();
+            state.workspaces.retain(|w| !removed.contains(&w.root));
+            let start = state.workspaces.len();
+            for root in params
+                .event
+                .added
+                .iter()
+                .filter_map(|f| state::uri_path(&f.uri))
+            {
+                if !state.workspaces.iter().any(|w| w.root == root) {
+                    state.workspaces.push(workspace(root));
+                }
+            }
+            (start..state.workspaces.len()).collect()
+        };
+        self.inner.state().attach_all();
+        self.inner.load_reports(added, true).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params.position;
+        let uri = params.text_document_position_params.text_document.uri;
+        let state = self.inner.state();
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let line = position.line + 1;
+        if line as usize > open.doc.rope.len_lines() {
+            return Ok(None);
+        }
+        let text = match (&open.coverage, &open.no_coverage) {
+            (Some(cov), _) => hover::hover_text(&open.doc, cov, line),
+            (None, Some(reason)) => Some(format!("**testgap** · {reason}")),
+            (None, None) => None,
+        };
+        Ok(text.map(|value| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        }))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let state = self.inner.state();
+        if !state.config.inlay_hints {
+            return Ok(None);
+        }
+        let Some(open) = state.documents.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(open
+            .coverage
+            .as_ref()
+            .map(|cov| hints::inlay_hints(&open.doc, cov, params.range, state.encoding)))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let state = self.inner.state();
+        if !state.config.code_lens {
+            return Ok(None);
+        }
+        let uri = &params.text_document.uri;
+        let Some(open) = state.documents.get(uri) else {
+            return Ok(None);
+        };
+        Ok(open
+            .coverage
+            .as_ref()
+            .map(|cov| hints::code_lenses(uri, &open.doc, cov, state.encoding)))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let gaps = self.least_covered(&params.query, 200).await?;
+        #[allow(deprecated)]
+        let symbols = gaps
+            .iter()
+            .filter_map(|g| {
+                let uri = Uri::from_file_path(&g.path)?;
+                let line = g.line.saturating_sub(1);
+                Some(SymbolInformation {
+                    name: g.name.clone(),
+                    kind: SymbolKind::FUNCTION,
+                    tags: None,
+                    deprecated: None,
+                    location: Location {
+                        uri,
+                        range: Range {
+                            start: Position::new(line, 0),
+                            end: Position::new(g.end_line.saturating_sub(1), 0),
+                        },
+                    },
+                    container_name: Some(format!(
+                        "{} · {}% covered",
+                        g.module,
+                        crate::coverage::display_percent(g.percent, 0)
+                    )),
+                })
+            })
+            .collect();
+        Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            commands::AUDIT => {
+                let job =
+                    commands::audit_job(&self.inner.state(), &params.arguments).map_err(invalid)?;
+                let audits = tokio::task::spawn_blocking(move || commands::run_audits(&job))
+                    .await
+                    .map_err(|e| internal(e.to_string()))?
+                    .map_err(invalid)?;
+                Ok(Some(commands::audit_result(&audits)))
+            }
+            commands::LEAST_COVERED => {
+                let options = params.arguments.first().cloned().unwrap_or(Value::Null);
+                let limit = options.get("limit").and_then(Value::as_u64).unwrap_or(50) as usize;
+                let query = options
+                    .get("query")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let gaps = self.least_covered(&query, limit).await?;
+                Ok(Some(Value::Array(
+                    gaps.iter().map(commands::gap_json).collect(),
+                )))
+            }
+            commands::RELOAD => {
+                let count = self.inner.state().workspaces.len();
+                self.inner.load_reports((0..count).collect(), true).await;
+                Ok(Some(json!({"reloaded": count})))
+            }
+            commands::SHOW_FUNCTION => {
+                let uri = params
+                    .arguments
+                    .first()
+                    .and_then(Value::as_str)
+                    .and_then(|u| u.parse::<Uri>().ok());
+                let name = params
+                    .arguments
+                    .get(1)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let text = uri.and_then(|uri| {
+                    let state = self.inner.state();
+                    let open = state.documents.get(&uri)?;
+                    let cov = open.coverage.as_ref()?;
+                    let f = open
+                        .doc
+                        .module
+                        .functions
+                        .iter()
+                        .find(|f| f.qualname == name)?;
+                    hover::hover_text(&open.doc, cov, f.def_line)
+                });
+                match text {
+                    Some(text) => {
+                        self.inner
+                            .client
+                            .show_message(
+                                MessageType::INFO,
+                                text.replace("**", "").replace('`', ""),
+                            )
+                            .await;
+                        Ok(Some(json!({"function": name, "text": text})))
+                    }
+                    None => Err(invalid(format!(
+                        "no coverage data for `{name}` in an open document"
+                    ))),
+                }
+            }
+            other => {
+                self.inner
+                    .log(MessageType::WARNING, format!("unknown command {other}"))
+                    .await;
+                Err(Error::method_not_found())
+            }
+        }
+    }
+}
+
+impl Server {
+    async fn least_covered(&self, query: &str, limit: usize) -> Result<Vec<commands::Gap>> {
+        let mut job = commands::audit_job(&self.inner.state(), &[]).map_err(invalid)?;
+        // Every function with a gap, not only those in modules below 50%.
+        job.config.threshold = 100.0;
+        job.config.max_modules = usize::MAX;
+        let query = query.to_string();
+        tokio::task::spawn_blocking(move || {
+            commands::run_audits(&job).map(|audits| commands::least_covered(&audits, &query, limit))
+        })
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(invalid)
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::invalid_params(message)
+}
+
+fn internal(message: String) -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+        message: message.into(),
+        data: None,
+    }
+}

@@ -1,0 +1,189 @@
+//! The session: settings, workspace roots with their coverage reports, and
+//! open documents. Changed synchronously under one lock; no lock is held
+//! across an `.await`.
+
+use super::config::Config;
+use super::document::Document;
+use super::encoding::PositionEncoding;
+use super::view::DocCoverage;
+use crate::coverage::{self, CoverageError, IndexedReport, LoadOptions};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+use tower_lsp_server::ls_types::Uri;
+
+/// What the client can do, as far as the server cares.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClientCaps {
+    pub work_done_progress: bool,
+    pub watched_files_registration: bool,
+}
+
+/// The coverage report of one workspace root.
+#[derive(Debug, Clone)]
+pub enum ReportState {
+    NotLoaded,
+    Loaded(Arc<IndexedReport>),
+    /// Why there is no report (one sentence, with how to make one).
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub report: ReportState,
+    /// (modified, length) of the report file when it was loaded, to notice changes.
+    pub seen: Option<(SystemTime, u64)>,
+}
+
+pub struct OpenDoc {
+    pub doc: Document,
+    pub path: Option<PathBuf>,
+    pub coverage: Option<DocCoverage>,
+    /// Why there is no coverage for this document, when there is none.
+    pub no_coverage: Option<String>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub encoding: PositionEncoding,
+    pub config: Config,
+    pub caps: ClientCaps,
+    pub workspaces: Vec<Workspace>,
+    pub documents: HashMap<Uri, OpenDoc>,
+    pub shutting_down: bool,
+}
+
+/// The file a URI names, for `file:` URIs.
+pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() != "file" {
+        return None;
+    }
+    let path = uri.to_file_path()?;
+    coverage::normalize(&path)
+}
+
+impl State {
+    /// The workspace whose root holds `path` (the deepest, for nested roots).
+    pub fn workspace_of(&self, path: &Path) -> Option<usize> {
+        self.workspaces
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| path.starts_with(&w.root))
+            .max_by_key(|(_, w)| w.root.components().count())
+            .map(|(i, _)| i)
+    }
+
+    /// Attaches (or re-attaches) coverage to the document at `uri`.
+    pub fn attach(&mut self, uri: &Uri) {
+        let Some(open) = self.documents.get(uri) else {
+            return;
+        };
+        let (coverage, reason) = match &open.path {
+            None => (
+                None,
+                Some("no coverage data: this document is not a file on disk".to_string()),
+            ),
+            Some(path) => match self.workspace_of(path) {
+                None => (
+                    None,
+                    Some("no coverage data: this file is outside the workspace".to_string()),
+                ),
+                Some(w) => coverage_for(&self.workspaces[w], path, &open.doc),
+            },
+        };
+        let open = self.documents.get_mut(uri).expect("checked above");
+        if coverage.is_some() {
+            open.doc.reset_origin();
+        }
+        open.coverage = coverage;
+        open.no_coverage = reason;
+    }
+
+    pub fn attach_all(&mut self) {
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            self.attach(&uri);
+        }
+    }
+}
+
+fn coverage_for(
+    workspace: &Workspace,
+    path: &Path,
+    doc: &Document,
+) -> (Option<DocCoverage>, Option<String>) {
+    let report = match &workspace.report {
+        ReportState::Loaded(report) => report,
+        ReportState::Failed(reason) => return (None, Some(format!("no coverage data: {reason}"))),
+        ReportState::NotLoaded => {
+            return (
+                None,
+                Some("no coverage data yet: the report is loading".to_string()),
+            )
+        }
+    };
+    let Ok(rel) = path.strip_prefix(&workspace.root) else {
+        return (
+            None,
+            Some("no coverage data: this file is outside the workspace".to_string()),
+        );
+    };
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    match report.file(&rel) {
+        None => (None, Some("no coverage data: the report does not measure this file (not imported by any test?)".to_string())),
+        Some(Err(err)) => (None, Some(format!("no coverage data: {err}"))),
+        Some(Ok(entry)) => {
+            let disk_newer = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .zip(report.recorded_at)
+                .is_some_and(|(modified, recorded)| modified > recorded + std::time::Duration::from_secs(2));
+            let beyond_end = entry.executed_lines.iter().chain(&entry.missing_lines).max().copied().unwrap_or(0)
+                > doc.module.line_count.max(1);
+            let cov = DocCoverage::new(entry, &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
+            (Some(cov), None)
+        }
+    }
+}
+
+/// Finds and indexes the report of the workspace at `root`.
+pub fn load_report(root: &Path, config: &Config) -> (ReportState, Option<(SystemTime, u64)>) {
+    let explicit = config.coverage_file.as_ref().map(|f| root.join(f));
+    let path = match coverage::find_report(root, &LoadOptions { explicit }) {
+        Ok(path) => path,
+        Err(err) => return (ReportState::Failed(err.to_string()), None),
+    };
+    let seen = file_stamp(&path);
+    match IndexedReport::open(root, &path) {
+        Ok(report) => (ReportState::Loaded(Arc::new(report)), seen),
+        Err(err) => (ReportState::Failed(describe(&err)), seen),
+    }
+}
+
+fn describe(err: &CoverageError) -> String {
+    match err {
+        CoverageError::NotFound { .. } | CoverageError::UnsupportedFormat { .. } => err.to_string(),
+        _ => format!(
+            "{err}. Make it again with `{}`",
+            coverage::HOW_TO_MAKE_REPORT
+        ),
+    }
+}
+
+/// The report path the workspace would load now, and its stamp.
+pub fn report_stamp(root: &Path, config: &Config) -> Option<(SystemTime, u64)> {
+    let explicit = config.coverage_file.as_ref().map(|f| root.join(f));
+    let path = coverage::find_report(root, &LoadOptions { explicit }).ok()?;
+    file_stamp(&path)
+}
+
+fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
