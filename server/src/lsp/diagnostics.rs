@@ -177,22 +177,19 @@ fn branch_diagnostics(
 
 /// Says which way a branch at `from` never went, from the statement there.
 fn describe_branch(doc: &Document, from: u32, to: i64) -> String {
+    let row = from as usize - 1;
+    let indent = doc.rope.get_line(row).map_or(0, |l| {
+        l.bytes().take_while(|b| *b == b' ' || *b == b'\t').count()
+    });
     let statement = doc.tree.as_ref().and_then(|tree| {
-        let row = from as usize - 1;
-        let point = tree_sitter::Point { row, column: 0 };
-        let mut node = tree.root_node().descendant_for_point_range(
-            point,
-            tree_sitter::Point {
-                row,
-                column: usize::MAX,
-            },
-        )?;
-        // Climb to the outermost node starting on this line.
+        let at = tree_sitter::Point {
+            row,
+            column: indent,
+        };
+        let mut node = tree.root_node().descendant_for_point_range(at, at)?;
+        // Climb from the first token of the line to the statement it starts.
         while let Some(parent) = node.parent() {
-            if parent.start_position().row != row
-                || parent.kind() == "module"
-                || parent.kind() == "block"
-            {
+            if parent.start_position() != at || matches!(parent.kind(), "block" | "module") {
                 break;
             }
             node = parent;
