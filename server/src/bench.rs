@@ -93,3 +93,83 @@ pub fn python_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Timings of keeping one document up to date: what a keystroke costs.
+#[derive(Debug, Default, Serialize)]
+pub struct EditStats {
+    pub lines: usize,
+    pub edits: usize,
+    pub full_parse_p50_ms: f64,
+    pub incremental_parse_p50_ms: f64,
+    pub incremental_parse_p99_ms: f64,
+    pub analyze_p50_ms: f64,
+    pub analyze_p99_ms: f64,
+}
+
+fn percentile(samples: &mut [f64], p: f64) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples.get(i).copied().unwrap_or(0.0) * 1000.0
+}
+
+/// Applies `edits` single-line insertions to `path`'s text through
+/// [`crate::lsp::document::Document`] and times re-parsing with and without
+/// the old tree, and the module analysis.
+pub fn edits(path: &Path, edits: usize) -> anyhow::Result<EditStats> {
+    use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+    let text = std::fs::read_to_string(path)?;
+    let mut doc = crate::lsp::document::Document::new(&text, 0);
+    let lines = doc.rope.len_lines();
+    let mut parser = python::parser();
+    let (mut full, mut incremental, mut analyze) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for version in 1..=edits {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let line = (seed % (lines as u64 - 1)) as u32;
+        // Keystrokes as people type them: a character at the end of a line,
+        // or a new line with the indentation of the line it goes before.
+        let current = doc.rope.line(line as usize).to_string();
+        let content = current.trim_end_matches(['\n', '\r']);
+        let indent: String = content
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let (at, text) = if version % 2 == 0 {
+            (
+                Position::new(line, content.encode_utf16().count() as u32),
+                "x".to_string(),
+            )
+        } else {
+            (Position::new(line, 0), format!("{indent}pass\n"))
+        };
+        let range = Range { start: at, end: at };
+        let change = TextDocumentContentChangeEvent {
+            range: Some(range),
+            range_length: None,
+            text,
+        };
+        let timings = doc.apply_changes_timed(
+            vec![change],
+            crate::lsp::encoding::PositionEncoding::Utf16,
+            version as i32,
+        );
+        incremental.push(timings.0);
+        analyze.push(timings.1);
+        let source = doc.text();
+        let start = Instant::now();
+        let tree = parser.parse(source.as_bytes(), None);
+        full.push(start.elapsed().as_secs_f64());
+        drop(tree);
+    }
+    Ok(EditStats {
+        lines,
+        edits,
+        full_parse_p50_ms: percentile(&mut full, 0.5),
+        incremental_parse_p50_ms: percentile(&mut incremental, 0.5),
+        incremental_parse_p99_ms: percentile(&mut incremental, 0.99),
+        analyze_p50_ms: percentile(&mut analyze, 0.5),
+        analyze_p99_ms: percentile(&mut analyze, 0.99),
+    })
+}

@@ -81,6 +81,12 @@ enum BenchCommand {
     },
     /// Analyse every .py file below a directory.
     Analyze { dir: PathBuf },
+    /// Time re-parsing one file after each of N edits.
+    Edits {
+        file: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -251,6 +257,9 @@ fn run_bench(what: BenchCommand) -> Result<u8, String> {
             serde_json::json!({ "seconds": seconds, "files": files })
         }
         BenchCommand::Analyze { dir } => serde_json::json!(testgap::bench::analyze_dir(&dir)),
+        BenchCommand::Edits { file, count } => {
+            serde_json::json!(testgap::bench::edits(&file, count).map_err(|e| e.to_string())?)
+        }
     };
     println!("{line}");
     Ok(exit::OK)

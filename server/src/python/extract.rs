@@ -7,9 +7,20 @@ use super::complexity;
 use super::model::*;
 use tree_sitter::{Node, Tree};
 
+/// How much of each function body to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything: complexity, raises, comparisons, generators.
+    Full,
+    /// Definitions and their positions only: statements are visited, but
+    /// not the expressions inside them. What an editor needs per keystroke.
+    Outline,
+}
+
 /// Builds the module model from a parsed tree and its source bytes.
-pub fn extract(tree: &Tree, src: &[u8]) -> Module {
+pub fn extract(tree: &Tree, src: &[u8], depth: Depth) -> Module {
     let mut ex = Extractor {
+        depth,
         src,
         module: Module {
             line_count: line_count(src),
@@ -53,6 +64,7 @@ struct Scope {
 }
 
 struct Extractor<'s> {
+    depth: Depth,
     src: &'s [u8],
     module: Module,
     scopes: Vec<Scope>,
@@ -247,9 +259,11 @@ impl<'s> Extractor<'s> {
                         work.push((body, inner));
                     }
                 }
-                _ => {
-                    if let Some(f) = self.scopes[scope].function {
-                        self.measure(node, scope, f);
+                kind => {
+                    match (self.depth, self.scopes[scope].function) {
+                        (Depth::Outline, _) if !holds_statements(kind) => continue,
+                        (Depth::Full, Some(f)) => self.measure(node, scope, f),
+                        _ => {}
                     }
                     let mut cursor = node.walk();
                     let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -775,6 +789,28 @@ impl<'s> Extractor<'s> {
             line: line_of(node),
         }]
     }
+}
+
+/// Nodes that can contain statements (and so definitions).
+fn holds_statements(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "match_statement"
+            | "case_clause"
+            | "ERROR"
+    )
 }
 
 fn flip(op: &str) -> &str {

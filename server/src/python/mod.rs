@@ -45,7 +45,13 @@ pub fn parse(parser: &mut Parser, src: &[u8], old: Option<&Tree>) -> Result<Tree
 
 /// Builds the module model from an existing tree.
 pub fn analyze_tree(tree: &Tree, src: &[u8]) -> Module {
-    extract::extract(tree, src)
+    extract::extract(tree, src, extract::Depth::Full)
+}
+
+/// Only the definitions and their positions (no complexity, raises or
+/// comparisons): cheap enough for every keystroke.
+pub fn outline_tree(tree: &Tree, src: &[u8]) -> Module {
+    extract::extract(tree, src, extract::Depth::Outline)
 }
 
 /// NUL bytes in the first 8 KiB mean binary, as git and grep decide.

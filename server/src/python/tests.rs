@@ -336,3 +336,49 @@ fn deep_nesting_does_not_overflow() {
         let _ = analyze(&mut parser(), src.as_bytes());
     }
 }
+
+#[test]
+fn outline_finds_the_same_definitions() {
+    let src = r#"
+import os
+
+@decorator(x if y else z)
+class A(Base):
+    """Doc."""
+    def f(self, n=1):
+        if n:
+            def g():
+                return [lambda: 1 for _ in range(3)]
+        try:
+            pass
+        except E:
+            class Inner:
+                async def h(self): ...
+        match n:
+            case 1:
+                def k(): pass
+
+def top():
+    with open(p) as fh:
+        def w(): pass
+"#;
+    let tree = parse(&mut parser(), src.as_bytes(), None).unwrap();
+    let full = analyze_tree(&tree, src.as_bytes());
+    let outline = outline_tree(&tree, src.as_bytes());
+    let shape = |m: &Module| -> Vec<(String, u32, u32, u32)> {
+        m.functions
+            .iter()
+            .map(|f| (f.qualname.clone(), f.def_line, f.body.start, f.body.end))
+            .collect()
+    };
+    assert_eq!(shape(&outline), shape(&full));
+    assert_eq!(outline.functions.len(), 6);
+    assert_eq!(outline.docstring_lines, full.docstring_lines);
+    assert_eq!(outline.classes.len(), 2);
+    assert_eq!(
+        function(&outline, "A.f").complexity,
+        1,
+        "the outline does not measure bodies"
+    );
+    assert_eq!(function(&full, "A.f").complexity, 4);
+}
