@@ -116,7 +116,8 @@ pub fn audit(root: &Path, report: &CoverageReport, config: &AuditConfig) -> Audi
         .iter()
         .filter(|f| f.data.summary.percent() < config.threshold)
         .collect();
-    let analysed: Vec<(Option<ModuleAudit>, Vec<Warning>)> = below
+    let candidates = preselect(&below, config.max_modules);
+    let analysed: Vec<(Option<ModuleAudit>, Vec<Warning>)> = candidates
         .par_iter()
         .map_init(python::parser, |parser, file| {
             audit_file(root, report, file, parser)
@@ -150,6 +151,30 @@ pub fn audit(root: &Path, report: &CoverageReport, config: &AuditConfig) -> Audi
         batches,
         warnings,
     }
+}
+
+/// How many modules, per module reported, have their source analysed.
+pub const PRESELECT_FACTOR: usize = 3;
+
+/// The modules worth analysing: all of them when there are few, else the
+/// `PRESELECT_FACTOR × max_modules` largest gaps by the report alone (missing
+/// statements, then branches never taken). Reading and parsing thousands of
+/// sources to rank a few hundred would cost more than the whole report.
+fn preselect<'r>(
+    below: &[&'r crate::coverage::FileCoverage],
+    max_modules: usize,
+) -> Vec<&'r crate::coverage::FileCoverage> {
+    let keep = max_modules.saturating_mul(PRESELECT_FACTOR);
+    let mut candidates = below.to_vec();
+    if candidates.len() > keep {
+        let gap = |f: &crate::coverage::FileCoverage| {
+            let s = &f.data.summary;
+            (s.missing_lines, s.missing_branches)
+        };
+        candidates.sort_by(|a, b| gap(b).cmp(&gap(a)).then(a.rel.cmp(&b.rel)));
+        candidates.truncate(keep);
+    }
+    candidates
 }
 
 fn audit_file(

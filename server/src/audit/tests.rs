@@ -261,3 +261,30 @@ fn renders_text_json_and_sarif() {
         "`total` is 0% covered: lines 2-4 never run; 2 branches never taken"
     );
 }
+
+#[test]
+fn only_the_largest_gaps_are_analysed_when_there_are_many() {
+    // max_modules 1 → 3 candidates out of 4 below the threshold; d.py, the
+    // smallest gap, is not analysed.
+    let p = Project::new(
+        &[
+            ("a.py", "x = 1\ny = 2\nz = 3\n"),
+            ("b.py", "x = 1\ny = 2\n"),
+            ("c.py", "x = 1\ny = 2\n"),
+            ("d.py", "x = 1\n"),
+        ],
+        &report(&[
+            ("a.py", entry(&[], &[1, 2, 3], "[]", "[]", (0, 0, 0))),
+            ("b.py", entry(&[], &[1, 2], "[]", "[]", (0, 0, 0))),
+            ("c.py", entry(&[], &[1, 2], "[]", "[]", (0, 0, 0))),
+            ("d.py", entry(&[], &[1], "[]", "[]", (0, 0, 0))),
+        ]),
+    );
+    let audit = p.audit(&AuditConfig {
+        max_modules: 1,
+        ..AuditConfig::default()
+    });
+    assert_eq!(audit.files_below_threshold, 4);
+    assert_eq!(audit.modules.len(), 1);
+    assert_eq!(audit.modules[0].path, "a.py");
+}

@@ -4,12 +4,12 @@
 //! decode, before the first diagnostics.
 
 use super::load::{explain, CoverageError};
-use super::model::{FileEntry, Meta, SUPPORTED_FORMATS};
+use super::model::{ContextsOnly, FileEntry, Meta, SUPPORTED_FORMATS};
 use super::paths::map_to_workspace;
 use crate::warning::{Warning, WarningKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -105,6 +105,17 @@ impl IndexedReport {
         let (_, range) = self.index.get(rel)?;
         let slice = &self.bytes[range.clone()];
         Some(serde_json::from_slice(slice).map_err(|err| explain(&self.path, slice, err)))
+    }
+
+    /// The per-line test contexts of the file at `rel` (empty when the report
+    /// has none).
+    pub fn contexts(&self, rel: &str) -> BTreeMap<u32, Vec<String>> {
+        let Some((_, range)) = self.index.get(rel) else {
+            return BTreeMap::new();
+        };
+        serde_json::from_slice::<ContextsOnly>(&self.bytes[range.clone()])
+            .map(ContextsOnly::by_line)
+            .unwrap_or_default()
     }
 
     /// Relative paths of every measured file, sorted.

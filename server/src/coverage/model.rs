@@ -1,12 +1,12 @@
 //! The shape of coverage.py's JSON report (`coverage json`), formats 2 and 3.
 //!
 //! Only what testgap reads is modelled; unknown keys are ignored so newer
-//! coverage.py versions keep loading. Per-line test contexts are kept as raw
-//! JSON and decoded only when somebody asks for them (a hover), because they
-//! are most of a large report's bytes and the audit never needs them.
+//! coverage.py versions keep loading. Per-line test contexts are not part of
+//! [`FileEntry`]: they are most of a large report's bytes and only a hover
+//! needs them, so [`crate::coverage::IndexedReport::contexts`] decodes them
+//! for one file on demand.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
 /// Report formats this version understands.
@@ -53,9 +53,6 @@ pub struct FileEntry {
     pub executed_branches: Vec<Arc>,
     #[serde(default)]
     pub missing_branches: Vec<Arc>,
-    /// `{"<line>": ["context", ...]}`, decoded lazily by [`FileEntry::contexts`].
-    #[serde(default)]
-    pub contexts: Option<Box<RawValue>>,
     #[serde(default)]
     pub functions: Option<BTreeMap<String, Region>>,
     #[serde(default)]
@@ -149,18 +146,21 @@ pub fn display_percent(pc: f64, precision: usize) -> String {
     format!("{pc:.precision$}")
 }
 
-impl FileEntry {
-    /// The per-line test contexts (`--show-contexts`), decoded on demand.
-    /// Returns an empty map when the report has none.
-    pub fn contexts(&self) -> Result<BTreeMap<u32, Vec<String>>, serde_json::Error> {
-        let Some(raw) = &self.contexts else {
-            return Ok(BTreeMap::new());
-        };
-        let by_text: BTreeMap<String, Vec<String>> = serde_json::from_str(raw.get())?;
-        Ok(by_text
+/// Just the per-line contexts of a file entry: `{"<line>": ["context", ...]}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ContextsOnly {
+    #[serde(default)]
+    pub contexts: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl ContextsOnly {
+    /// Test names by line.
+    pub fn by_line(self) -> BTreeMap<u32, Vec<String>> {
+        self.contexts
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|(line, ctx)| line.parse::<u32>().ok().map(|l| (l, ctx)))
-            .collect())
+            .collect()
     }
 }
 

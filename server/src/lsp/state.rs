@@ -146,7 +146,7 @@ fn coverage_for(
                 .is_some_and(|(modified, recorded)| modified > recorded + std::time::Duration::from_secs(2));
             let beyond_end = entry.executed_lines.iter().chain(&entry.missing_lines).max().copied().unwrap_or(0)
                 > doc.module.line_count.max(1);
-            let cov = DocCoverage::new(entry, &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
+            let cov = DocCoverage::new(entry, report.contexts(&rel), &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
             (Some(cov), None)
         }
     }

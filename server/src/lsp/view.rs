@@ -27,6 +27,7 @@ impl DocCoverage {
     /// baseline.
     pub fn new(
         entry: FileEntry,
+        contexts: BTreeMap<u32, Vec<String>>,
         module: &Module,
         branch_coverage: bool,
         stale: bool,
@@ -44,9 +45,7 @@ impl DocCoverage {
             .copied()
             .filter(|l| missing.binary_search(l).is_err())
             .collect();
-        let contexts = entry
-            .contexts()
-            .unwrap_or_default()
+        let contexts = contexts
             .into_iter()
             .map(|(line, names)| {
                 let mut tests: Vec<String> = names
