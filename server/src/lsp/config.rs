@@ -2,11 +2,11 @@
 //! `workspace/didChangeConfiguration`. Every field is optional in the JSON;
 //! the names are camelCase. Settings may come bare or under a `testgap` key.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::DiagnosticSeverity;
 
 /// What a user can set.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Config {
     /// Path of coverage.json, relative to the workspace root or absolute.
@@ -42,7 +42,7 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -62,7 +62,7 @@ impl From<Severity> for DiagnosticSeverity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     Function,
@@ -70,15 +70,23 @@ pub enum Granularity {
 }
 
 impl Config {
-    /// Reads settings sent by a client: `{...}` or `{"testgap": {...}}`.
-    /// Returns the error text when the settings do not fit, so the caller
-    /// can tell the user once and keep the previous settings.
-    pub fn from_client(value: &serde_json::Value) -> Result<Option<Config>, String> {
+    /// Applies settings sent by a client (`{...}` or `{"testgap": {...}}`)
+    /// on top of these: keys the client leaves out keep their values.
+    /// Returns `None` when the client sent nothing, and the error text when
+    /// the settings do not fit, so the caller can tell the user once and keep
+    /// the previous settings.
+    pub fn updated(&self, value: &serde_json::Value) -> Result<Option<Config>, String> {
         let value = value.get("testgap").unwrap_or(value);
-        if value.is_null() || value.as_object().is_some_and(|o| o.is_empty()) {
+        let Some(changes) = value.as_object().filter(|o| !o.is_empty()) else {
             return Ok(None);
+        };
+        let mut merged = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        if let Some(current) = merged.as_object_mut() {
+            for (key, v) in changes {
+                current.insert(key.clone(), v.clone());
+            }
         }
-        serde_json::from_value(value.clone())
+        serde_json::from_value(merged)
             .map(Some)
             .map_err(|e| e.to_string())
     }
@@ -91,25 +99,46 @@ mod tests {
 
     #[test]
     fn bare_or_nested_camel_case() {
-        let c = Config::from_client(
-            &json!({"testgap": {"threshold": 80, "granularity": "lines", "inlayHints": false}}),
-        )
-        .unwrap()
-        .unwrap();
+        let base = Config::default();
+        let c = base
+            .updated(
+                &json!({"testgap": {"threshold": 80, "granularity": "lines", "inlayHints": false}}),
+            )
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (c.threshold, c.granularity, c.inlay_hints),
             (80.0, Granularity::Lines, false)
         );
-        let c = Config::from_client(
-            &json!({"coverageFile": "build/c.json", "functionSeverity": "warning"}),
-        )
-        .unwrap()
-        .unwrap();
+        let c = base
+            .updated(&json!({"coverageFile": "build/c.json", "functionSeverity": "warning"}))
+            .unwrap()
+            .unwrap();
         assert_eq!(c.coverage_file.as_deref(), Some("build/c.json"));
         assert_eq!(c.function_severity, Severity::Warning);
-        assert_eq!(Config::from_client(&json!(null)).unwrap(), None);
-        assert!(Config::from_client(&json!({"granularity": "words"}))
+        assert_eq!(base.updated(&json!(null)).unwrap(), None);
+        assert_eq!(base.updated(&json!({"testgap": {}})).unwrap(), None);
+        assert!(base
+            .updated(&json!({"granularity": "words"}))
             .unwrap_err()
             .contains("words"));
+    }
+
+    #[test]
+    fn partial_settings_keep_the_rest() {
+        let first = Config::default()
+            .updated(&json!({"granularity": "lines", "threshold": 70}))
+            .unwrap()
+            .unwrap();
+        let second = first.updated(&json!({"threshold": 80})).unwrap().unwrap();
+        assert_eq!(
+            (second.granularity, second.threshold),
+            (Granularity::Lines, 80.0)
+        );
+        let cleared = second
+            .updated(&json!({"coverageFile": null}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(cleared.coverage_file, None);
     }
 }

@@ -12,7 +12,6 @@ mod hover;
 mod state;
 mod view;
 
-use config::Config;
 use encoding::PositionEncoding;
 use serde_json::{json, Value};
 use state::{ClientCaps, OpenDoc, ReportState, State, Workspace};
@@ -68,10 +67,13 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    // stderr is the log channel in `lsp` mode; stdout is the protocol's.
+    /// Logs to the client; problems also go to stderr (stdout is the
+    /// protocol's), where they are seen even when the client hides its log.
     #[allow(clippy::print_stderr)]
     async fn log(&self, typ: MessageType, message: String) {
-        eprintln!("testgap: {message}");
+        if typ == MessageType::ERROR || typ == MessageType::WARNING {
+            eprintln!("testgap: {message}");
+        }
         self.client.log_message(typ, message).await;
     }
 
@@ -154,8 +156,19 @@ impl Inner {
         }
         self.state().attach_all();
         self.publish_all().await;
-        let _ = self.client.inlay_hint_refresh().await;
-        let _ = self.client.code_lens_refresh().await;
+        self.refresh_views().await;
+    }
+
+    /// Asks the client to re-request inlay hints and code lenses, where it
+    /// said it can.
+    async fn refresh_views(&self) {
+        let caps = self.state().caps;
+        if caps.inlay_hint_refresh {
+            let _ = self.client.inlay_hint_refresh().await;
+        }
+        if caps.code_lens_refresh {
+            let _ = self.client.code_lens_refresh().await;
+        }
     }
 
     async fn publish_all(&self) {
@@ -261,7 +274,16 @@ impl LanguageServer for Server {
         {
             let mut state = self.inner.state();
             state.encoding = encoding;
+            let workspace_caps = params.capabilities.workspace.as_ref();
             state.caps = ClientCaps {
+                inlay_hint_refresh: workspace_caps
+                    .and_then(|w| w.inlay_hint.as_ref())
+                    .and_then(|c| c.refresh_support)
+                    .unwrap_or(false),
+                code_lens_refresh: workspace_caps
+                    .and_then(|w| w.code_lens.as_ref())
+                    .and_then(|c| c.refresh_support)
+                    .unwrap_or(false),
                 work_done_progress: params
                     .capabilities
                     .window
@@ -277,7 +299,7 @@ impl LanguageServer for Server {
                     .unwrap_or(false),
             };
             if let Some(options) = &params.initialization_options {
-                match Config::from_client(options) {
+                match state.config.updated(options) {
                     Ok(Some(config)) => state.config = config,
                     Ok(None) => {}
                     Err(err) => warning = Some(format!("ignoring initializationOptions: {err}")),
@@ -450,25 +472,25 @@ impl LanguageServer for Server {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let reload = {
             let mut state = self.inner.state();
-            match Config::from_client(&params.settings) {
+            match state.config.updated(&params.settings) {
                 Ok(Some(config)) => {
                     let reload = config.coverage_file != state.config.coverage_file;
                     state.config = config;
-                    Ok(reload)
+                    Ok(Some(reload))
                 }
-                Ok(None) => Ok(false),
+                Ok(None) => Ok(None),
                 Err(err) => Err(err),
             }
         };
         match reload {
-            Ok(true) => {
+            Ok(None) => {}
+            Ok(Some(true)) => {
                 let count = self.inner.state().workspaces.len();
                 self.inner.load_reports((0..count).collect(), true).await;
             }
-            Ok(false) => {
+            Ok(Some(false)) => {
                 self.inner.publish_all().await;
-                let _ = self.inner.client.inlay_hint_refresh().await;
-                let _ = self.inner.client.code_lens_refresh().await;
+                self.inner.refresh_views().await;
             }
             Err(err) => {
                 self.inner

@@ -17,6 +17,8 @@ use tower_lsp_server::ls_types::Uri;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ClientCaps {
     pub work_done_progress: bool,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
     pub watched_files_registration: bool,
 }
 
@@ -116,6 +118,9 @@ fn coverage_for(
 ) -> (Option<DocCoverage>, Option<String>) {
     let report = match &workspace.report {
         ReportState::Loaded(report) => report,
+        ReportState::Failed(reason) if reason.starts_with("no coverage data") => {
+            return (None, Some(reason.clone()))
+        }
         ReportState::Failed(reason) => return (None, Some(format!("no coverage data: {reason}"))),
         ReportState::NotLoaded => {
             return (
