@@ -114,7 +114,7 @@ pub fn audit(root: &Path, report: &CoverageReport, config: &AuditConfig) -> Audi
     let below: Vec<&crate::coverage::FileCoverage> = report
         .files
         .iter()
-        .filter(|f| f.data.summary.percent() < config.threshold)
+        .filter(|f| f.summary.percent() < config.threshold)
         .collect();
     let candidates = preselect(&below, config.max_modules);
     let analysed: Vec<(Option<ModuleAudit>, Vec<Warning>)> = candidates
@@ -168,7 +168,7 @@ fn preselect<'r>(
     let mut candidates = below.to_vec();
     if candidates.len() > keep {
         let gap = |f: &crate::coverage::FileCoverage| {
-            let s = &f.data.summary;
+            let s = &f.summary;
             (s.missing_lines, s.missing_branches)
         };
         candidates.sort_by(|a, b| gap(b).cmp(&gap(a)).then(a.rel.cmp(&b.rel)));
@@ -184,10 +184,14 @@ fn audit_file(
     parser: &mut tree_sitter::Parser,
 ) -> (Option<ModuleAudit>, Vec<Warning>) {
     let freshness = report.freshness(file);
+    let entry = match report.entry(file) {
+        Ok(entry) => entry,
+        Err(err) => return (None, vec![Warning::new(WarningKind::Unreadable, &file.rel, err.to_string())]),
+    };
     let (module, mut warnings) = python::analyze_path(parser, &file.path, &file.rel);
     let mut stale = freshness == Freshness::Stale;
     if let Some(module) = &module {
-        if let Some(beyond) = line_beyond_end(module, &file.data) {
+        if let Some(beyond) = line_beyond_end(module, &entry) {
             stale = true;
             warnings.push(Warning::new(
                 WarningKind::Stale,
@@ -206,7 +210,7 @@ fn audit_file(
         }
     }
     let module = module.unwrap_or_default();
-    let joined = join(&module, &file.data);
+    let joined = join(&module, &entry);
     let audit = module_audit(root, file, &module, &joined, stale);
     (Some(audit), warnings)
 }
@@ -266,14 +270,14 @@ fn module_audit(
     let risk = risk(
         &functions,
         module_level.summary.missing_lines,
-        file.data.summary.missing_branches,
+        file.summary.missing_branches,
     );
     ModuleAudit {
         rank: 0,
         path: file.rel.clone(),
         module: module_name(root, &file.rel),
         batch: 0,
-        summary: file.data.summary,
+        summary: file.summary,
         risk,
         stale,
         functions,

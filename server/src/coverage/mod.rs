@@ -1,19 +1,25 @@
 //! coverage.py's JSON report: finding it, loading it, mapping its paths to
 //! workspace files, and joining its lines and branches to functions.
+//!
+//! Loading checks the whole report and reads every file's summary, but keeps
+//! each file's entry as raw bytes: only the files a caller needs (the ranked
+//! modules, the open documents) are decoded in full.
 
+mod check;
 pub mod config;
-mod indexed;
 pub mod join;
 mod load;
 pub mod model;
 mod paths;
 
-pub use indexed::IndexedReport;
 pub use load::{find_report, load_report, CoverageError, LoadOptions};
 pub use model::{display_percent, percent, Meta, Summary};
 pub use paths::{module_name, normalize};
 
 use crate::warning::Warning;
+use model::{ContextsOnly, FileEntry};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -26,7 +32,7 @@ pub struct CoverageReport {
     /// The coverage.json that was read.
     pub path: PathBuf,
     pub meta: Meta,
-    /// Files inside the workspace root, in the report's order.
+    /// Files inside the workspace root, sorted by their name in the report.
     pub files: Vec<FileCoverage>,
     /// The report's own totals (or the sum of its files when it has none).
     pub totals: Summary,
@@ -36,6 +42,8 @@ pub struct CoverageReport {
     /// the report file's modification time. Source files modified after
     /// this are stale.
     pub recorded_at: Option<SystemTime>,
+    bytes: Vec<u8>,
+    by_rel: HashMap<String, usize>,
 }
 
 /// One measured file.
@@ -47,7 +55,10 @@ pub struct FileCoverage {
     pub path: PathBuf,
     /// Path relative to the root, with `/` separators.
     pub rel: String,
-    pub data: model::FileEntry,
+    /// coverage.py's numbers for the file.
+    pub summary: Summary,
+    /// Where the file's entry is in the report's bytes.
+    range: Range<usize>,
 }
 
 /// How a source file relates to the coverage data recorded for it.
@@ -78,6 +89,19 @@ impl CoverageReport {
 
     /// The file whose path relative to the root is `rel`.
     pub fn file(&self, rel: &str) -> Option<&FileCoverage> {
-        self.files.iter().find(|f| f.rel == rel)
+        self.by_rel.get(rel).map(|&i| &self.files[i])
+    }
+
+    /// Decodes a file's whole entry: lines, branches, regions.
+    pub fn entry(&self, file: &FileCoverage) -> Result<FileEntry, CoverageError> {
+        let raw = &self.bytes[file.range.clone()];
+        serde_json::from_slice(raw).map_err(|err| load::entry_error(&self.path, &self.bytes, file, err))
+    }
+
+    /// The per-line test contexts of a file (empty when the report has none).
+    pub fn contexts(&self, file: &FileCoverage) -> BTreeMap<u32, Vec<String>> {
+        serde_json::from_slice::<ContextsOnly>(&self.bytes[file.range.clone()])
+            .map(ContextsOnly::by_line)
+            .unwrap_or_default()
     }
 }

@@ -12,16 +12,6 @@ use std::collections::BTreeMap;
 /// Report formats this version understands.
 pub const SUPPORTED_FORMATS: &[u32] = &[2, 3];
 
-/// A whole `coverage.json`.
-#[derive(Debug, Deserialize)]
-pub struct RawReport {
-    pub meta: Meta,
-    #[serde(default)]
-    pub files: BTreeMap<String, FileEntry>,
-    #[serde(default)]
-    pub totals: Option<Summary>,
-}
-
 /// The `meta` block.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct Meta {

@@ -17,7 +17,7 @@ pub const ALL: &[&str] = &[AUDIT, LEAST_COVERED, RELOAD, SHOW_FUNCTION];
 /// What an audit command needs, copied out of the state so that the work
 /// runs without the lock.
 pub struct AuditJob {
-    pub roots: Vec<(PathBuf, PathBuf)>,
+    pub roots: Vec<(PathBuf, std::sync::Arc<coverage::CoverageReport>)>,
     pub config: AuditConfig,
 }
 
@@ -48,7 +48,7 @@ pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
             continue;
         }
         match &w.report {
-            ReportState::Loaded(report) => roots.push((w.root.clone(), report.path.clone())),
+            ReportState::Loaded(report) => roots.push((w.root.clone(), std::sync::Arc::clone(report))),
             ReportState::Failed(reason) => reasons.push(format!("{}: {reason}", w.root.display())),
             ReportState::NotLoaded => {
                 reasons.push(format!("{}: the report is still loading", w.root.display()))
@@ -66,17 +66,16 @@ pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
 }
 
 /// Runs the audit of each root (blocking work).
-pub fn run_audits(job: &AuditJob) -> Result<Vec<Audit>, String> {
+pub fn run_audits(job: &AuditJob) -> Vec<Audit> {
     job.roots
         .iter()
-        .map(|(root, path)| {
-            let report = coverage::load_report(root, path).map_err(|e| e.to_string())?;
+        .map(|(root, report)| {
             let settings = coverage::config::read_settings(root);
             let config = AuditConfig {
                 precision: settings.precision.unwrap_or(0),
                 ..job.config.clone()
             };
-            Ok(audit::audit(root, &report, &config))
+            audit::audit(root, report, &config)
         })
         .collect()
 }

@@ -123,7 +123,7 @@ impl Inner {
                     let message = format!(
                         "loaded {} ({} files) for {}",
                         r.path.display(),
-                        r.len(),
+                        r.files.len(),
                         root.display()
                     );
                     self.log(MessageType::INFO, message).await;
@@ -651,8 +651,7 @@ impl LanguageServer for Server {
                     commands::audit_job(&self.inner.state(), &params.arguments).map_err(invalid)?;
                 let audits = tokio::task::spawn_blocking(move || commands::run_audits(&job))
                     .await
-                    .map_err(|e| internal(e.to_string()))?
-                    .map_err(invalid)?;
+                    .map_err(|e| internal(e.to_string()))?;
                 Ok(Some(commands::audit_result(&audits)))
             }
             commands::LEAST_COVERED => {
@@ -730,12 +729,9 @@ impl Server {
         job.config.threshold = 100.0;
         job.config.max_modules = usize::MAX;
         let query = query.to_string();
-        tokio::task::spawn_blocking(move || {
-            commands::run_audits(&job).map(|audits| commands::least_covered(&audits, &query, limit))
-        })
-        .await
-        .map_err(|e| internal(e.to_string()))?
-        .map_err(invalid)
+        tokio::task::spawn_blocking(move || commands::least_covered(&commands::run_audits(&job), &query, limit))
+            .await
+            .map_err(|e| internal(e.to_string()))
     }
 }
 

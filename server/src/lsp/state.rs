@@ -6,7 +6,7 @@ use super::config::Config;
 use super::document::Document;
 use super::encoding::PositionEncoding;
 use super::view::DocCoverage;
-use crate::coverage::{self, CoverageError, IndexedReport, LoadOptions};
+use crate::coverage::{self, CoverageError, CoverageReport, LoadOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +26,7 @@ pub struct ClientCaps {
 #[derive(Debug, Clone)]
 pub enum ReportState {
     NotLoaded,
-    Loaded(Arc<IndexedReport>),
+    Loaded(Arc<CoverageReport>),
     /// Why there is no report (one sentence, with how to make one).
     Failed(String),
 }
@@ -140,10 +140,12 @@ fn coverage_for(
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
-    match report.file(&rel) {
-        None => (None, Some("no coverage data: the report does not measure this file (not imported by any test?)".to_string())),
-        Some(Err(err)) => (None, Some(format!("no coverage data: {err}"))),
-        Some(Ok(entry)) => {
+    let Some(file) = report.file(&rel) else {
+        return (None, Some("no coverage data: the report does not measure this file (not imported by any test?)".to_string()));
+    };
+    match report.entry(file) {
+        Err(err) => (None, Some(format!("no coverage data: {err}"))),
+        Ok(entry) => {
             let disk_newer = std::fs::metadata(path)
                 .and_then(|m| m.modified())
                 .ok()
@@ -151,7 +153,7 @@ fn coverage_for(
                 .is_some_and(|(modified, recorded)| modified > recorded + std::time::Duration::from_secs(2));
             let beyond_end = entry.executed_lines.iter().chain(&entry.missing_lines).max().copied().unwrap_or(0)
                 > doc.module.line_count.max(1);
-            let cov = DocCoverage::new(entry, report.contexts(&rel), &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
+            let cov = DocCoverage::new(entry, report.contexts(file), &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
             (Some(cov), None)
         }
     }
@@ -165,7 +167,7 @@ pub fn load_report(root: &Path, config: &Config) -> (ReportState, Option<(System
         Err(err) => return (ReportState::Failed(err.to_string()), None),
     };
     let seen = file_stamp(&path);
-    match IndexedReport::open(root, &path) {
+    match coverage::load_report(root, &path) {
         Ok(report) => (ReportState::Loaded(Arc::new(report)), seen),
         Err(err) => (ReportState::Failed(describe(&err)), seen),
     }

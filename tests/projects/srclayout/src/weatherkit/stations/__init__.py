@@ -1,0 +1,3 @@
+from weatherkit.stations.registry import Station, StationRegistry, UnknownStation
+
+__all__ = ["Station", "StationRegistry", "UnknownStation"]
