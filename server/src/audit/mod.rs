@@ -186,7 +186,16 @@ fn audit_file(
     let freshness = report.freshness(file);
     let entry = match report.entry(file) {
         Ok(entry) => entry,
-        Err(err) => return (None, vec![Warning::new(WarningKind::Unreadable, &file.rel, err.to_string())]),
+        Err(err) => {
+            return (
+                None,
+                vec![Warning::new(
+                    WarningKind::Unreadable,
+                    &file.rel,
+                    err.to_string(),
+                )],
+            )
+        }
     };
     let (module, mut warnings) = python::analyze_path(parser, &file.path, &file.rel);
     let mut stale = freshness == Freshness::Stale;

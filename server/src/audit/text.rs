@@ -164,10 +164,12 @@ fn render_table(out: &mut String, audit: &Audit, paint: &Paint, style: TextStyle
         );
         let indent = " ".repeat(rank_width + 4);
         for f in m.functions.iter().take(style.functions_per_module) {
+            let single = matches!(f.uncovered_lines.as_slice(), [(a, b)] if a == b);
             let mut detail = format!(
-                "{}  {}%  lines {}",
+                "{}  {}%  {} {}",
                 f.name,
                 display_percent(f.summary.percent(), precision),
+                if single { "line" } else { "lines" },
                 format_ranges(&f.uncovered_lines)
             );
             if f.complexity > 1 {

@@ -18,15 +18,32 @@ pub enum CoverageError {
     #[error("no coverage data found: looked for {looked}. Make it with `{HOW_TO_MAKE_REPORT}` in the project root")]
     NotFound { looked: String },
     #[error("cannot read {}: {source}", .path.display())]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{} is empty; make it again with `{HOW_TO_MAKE_REPORT}`", .path.display())]
     Empty { path: PathBuf },
     #[error("{} ends early at line {line} column {column}: the file is truncated; make it again with `{HOW_TO_MAKE_REPORT}`", .path.display())]
-    Truncated { path: PathBuf, line: usize, column: usize },
+    Truncated {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
     #[error("{} is not valid JSON: line {line} column {column}: {detail}", .path.display())]
-    Syntax { path: PathBuf, line: usize, column: usize, detail: String },
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     #[error("{} is not a coverage.py JSON report: line {line} column {column}: {detail}", .path.display())]
-    Shape { path: PathBuf, line: usize, column: usize, detail: String },
+    Shape {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     #[error("{} is a coverage.py report in format {format}, which testgap cannot read (it reads formats 2 and 3, written by coverage 7.x); make it again with coverage 7 and `coverage json`", .path.display())]
     UnsupportedFormat { path: PathBuf, format: u64 },
 }
@@ -46,7 +63,9 @@ pub fn find_report(root: &Path, options: &LoadOptions) -> Result<PathBuf, Covera
         return if explicit.is_file() {
             Ok(explicit.clone())
         } else {
-            Err(CoverageError::NotFound { looked: format!("{} (given with --coverage)", explicit.display()) })
+            Err(CoverageError::NotFound {
+                looked: format!("{} (given with --coverage)", explicit.display()),
+            })
         };
     }
     let mut looked = Vec::new();
@@ -61,10 +80,19 @@ pub fn find_report(root: &Path, options: &LoadOptions) -> Result<PathBuf, Covera
         if configured.is_file() {
             return Ok(configured);
         }
-        let from = settings.file.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
-        looked.push(format!("{} (the [json] output setting in {from})", configured.display()));
+        let from = settings
+            .file
+            .as_deref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        looked.push(format!(
+            "{} (the [json] output setting in {from})",
+            configured.display()
+        ));
     }
-    Err(CoverageError::NotFound { looked: looked.join(" and ") })
+    Err(CoverageError::NotFound {
+        looked: looked.join(" and "),
+    })
 }
 
 /// The top level of a report, with each file's entry left as raw JSON.
@@ -80,11 +108,17 @@ struct Skeleton<'a> {
 /// Reads and checks the report at `path`, keeping the files inside `root`.
 /// `root` must be absolute and normalized.
 pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageError> {
-    let bytes = std::fs::read(path).map_err(|source| CoverageError::Unreadable { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| CoverageError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(CoverageError::Empty { path: path.to_path_buf() });
+        return Err(CoverageError::Empty {
+            path: path.to_path_buf(),
+        });
     }
-    let skeleton: Skeleton = serde_json::from_slice(&bytes).map_err(|err| explain(path, &bytes, err))?;
+    let skeleton: Skeleton =
+        serde_json::from_slice(&bytes).map_err(|err| explain(path, &bytes, err))?;
     check_format(path, u64::from(skeleton.meta.format))?;
     let report_dir = report_dir(root, path);
     let base = bytes.as_ptr() as usize;
@@ -97,35 +131,69 @@ pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageE
         })
         .collect();
     // Check every entry and read its summary, on every core.
-    let checked: Vec<Result<Summary, serde_json::Error>> =
-        entries.par_iter().map(|(_, range)| EntryCheck::summary_of(&bytes[range.clone()])).collect();
+    let checked: Vec<Result<Summary, serde_json::Error>> = entries
+        .par_iter()
+        .map(|(_, range)| EntryCheck::summary_of(&bytes[range.clone()]))
+        .collect();
     let mut warnings = Vec::new();
     let mut files = Vec::with_capacity(entries.len());
     let mut summed = Summary::default();
     for ((key, range), summary) in entries.into_iter().zip(checked) {
         let summary = summary.map_err(|err| {
-            let at = FileCoverage { report_key: key.clone(), path: PathBuf::new(), rel: String::new(), summary: Summary::default(), range: range.clone() };
+            let at = FileCoverage {
+                report_key: key.clone(),
+                path: PathBuf::new(),
+                rel: String::new(),
+                summary: Summary::default(),
+                range: range.clone(),
+            };
             entry_error(path, &bytes, &at, err)
         })?;
         summed.add(&summary);
         match map_to_workspace(root, &report_dir, key) {
-            Some((abs, rel)) => files.push(FileCoverage { report_key: key.clone(), path: abs, rel, summary, range }),
-            None => warnings.push(Warning::new(WarningKind::OutsideRoot, key.clone(), "is outside the workspace root; skipped")),
+            Some((abs, rel)) => files.push(FileCoverage {
+                report_key: key.clone(),
+                path: abs,
+                rel,
+                summary,
+                range,
+            }),
+            None => warnings.push(Warning::new(
+                WarningKind::OutsideRoot,
+                key.clone(),
+                "is outside the workspace root; skipped",
+            )),
         }
     }
     let meta = skeleton.meta.clone();
     let totals = skeleton.totals.unwrap_or(summed);
     drop(skeleton);
-    let by_rel: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.rel.clone(), i)).collect();
+    let by_rel: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.rel.clone(), i))
+        .collect();
     let recorded_at = recorded_at(&meta.timestamp, path);
-    Ok(CoverageReport { path: path.to_path_buf(), meta, files, totals, warnings, recorded_at, bytes, by_rel })
+    Ok(CoverageReport {
+        path: path.to_path_buf(),
+        meta,
+        files,
+        totals,
+        warnings,
+        recorded_at,
+        bytes,
+        by_rel,
+    })
 }
 
 fn check_format(path: &Path, format: u64) -> Result<(), CoverageError> {
     if SUPPORTED_FORMATS.iter().any(|&f| u64::from(f) == format) {
         Ok(())
     } else {
-        Err(CoverageError::UnsupportedFormat { path: path.to_path_buf(), format })
+        Err(CoverageError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            format,
+        })
     }
 }
 
@@ -145,7 +213,12 @@ fn explain(path: &Path, bytes: &[u8], err: serde_json::Error) -> CoverageError {
     let path = path.to_path_buf();
     match err.classify() {
         Category::Eof => CoverageError::Truncated { path, line, column },
-        Category::Syntax | Category::Io => CoverageError::Syntax { path, line, column, detail: strip_location(&err) },
+        Category::Syntax | Category::Io => CoverageError::Syntax {
+            path,
+            line,
+            column,
+            detail: strip_location(&err),
+        },
         Category::Data => {
             #[derive(serde::Deserialize)]
             struct JustFormat {
@@ -167,27 +240,50 @@ fn explain(path: &Path, bytes: &[u8], err: serde_json::Error) -> CoverageError {
                 }
                 _ => strip_location(&err),
             };
-            CoverageError::Shape { path, line, column, detail }
+            CoverageError::Shape {
+                path,
+                line,
+                column,
+                detail,
+            }
         }
     }
 }
 
 /// A file entry that does not have the expected shape, located in the whole
 /// report and named by its JSON path (`files.pkg/a.py.executed_lines`).
-pub(super) fn entry_error(path: &Path, bytes: &[u8], file: &FileCoverage, err: serde_json::Error) -> CoverageError {
+pub(super) fn entry_error(
+    path: &Path,
+    bytes: &[u8],
+    file: &FileCoverage,
+    err: serde_json::Error,
+) -> CoverageError {
     let raw = &bytes[file.range.clone()];
     let before = &bytes[..file.range.start];
     let start_line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start_column = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let start_column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     let line = start_line + err.line().saturating_sub(1);
-    let column = if err.line() <= 1 { start_column + err.column() } else { err.column() };
+    let column = if err.line() <= 1 {
+        start_column + err.column()
+    } else {
+        err.column()
+    };
     let mut de = serde_json::Deserializer::from_slice(raw);
     let inner = match serde_path_to_error::deserialize::<_, EntryCheck>(&mut de) {
         Err(e) if !matches!(e.path().to_string().as_str(), "" | ".") => format!(".{}", e.path()),
         _ => String::new(),
     };
     let detail = format!("files.{}{inner}: {}", file.report_key, strip_location(&err));
-    CoverageError::Shape { path: path.to_path_buf(), line, column, detail }
+    CoverageError::Shape {
+        path: path.to_path_buf(),
+        line,
+        column,
+        detail,
+    }
 }
 
 fn strip_location(err: &serde_json::Error) -> String {

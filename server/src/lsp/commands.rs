@@ -48,7 +48,9 @@ pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
             continue;
         }
         match &w.report {
-            ReportState::Loaded(report) => roots.push((w.root.clone(), std::sync::Arc::clone(report))),
+            ReportState::Loaded(report) => {
+                roots.push((w.root.clone(), std::sync::Arc::clone(report)))
+            }
             ReportState::Failed(reason) => reasons.push(format!("{}: {reason}", w.root.display())),
             ReportState::NotLoaded => {
                 reasons.push(format!("{}: the report is still loading", w.root.display()))

@@ -729,9 +729,11 @@ impl Server {
         job.config.threshold = 100.0;
         job.config.max_modules = usize::MAX;
         let query = query.to_string();
-        tokio::task::spawn_blocking(move || commands::least_covered(&commands::run_audits(&job), &query, limit))
-            .await
-            .map_err(|e| internal(e.to_string()))
+        tokio::task::spawn_blocking(move || {
+            commands::least_covered(&commands::run_audits(&job), &query, limit)
+        })
+        .await
+        .map_err(|e| internal(e.to_string()))
     }
 }
 

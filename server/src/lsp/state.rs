@@ -150,10 +150,24 @@ fn coverage_for(
                 .and_then(|m| m.modified())
                 .ok()
                 .zip(report.recorded_at)
-                .is_some_and(|(modified, recorded)| modified > recorded + std::time::Duration::from_secs(2));
-            let beyond_end = entry.executed_lines.iter().chain(&entry.missing_lines).max().copied().unwrap_or(0)
+                .is_some_and(|(modified, recorded)| {
+                    modified > recorded + std::time::Duration::from_secs(2)
+                });
+            let beyond_end = entry
+                .executed_lines
+                .iter()
+                .chain(&entry.missing_lines)
+                .max()
+                .copied()
+                .unwrap_or(0)
                 > doc.module.line_count.max(1);
-            let cov = DocCoverage::new(entry, report.contexts(file), &doc.module, report.meta.branch_coverage, disk_newer || beyond_end);
+            let cov = DocCoverage::new(
+                entry,
+                report.contexts(file),
+                &doc.module,
+                report.meta.branch_coverage,
+                disk_newer || beyond_end,
+            );
             (Some(cov), None)
         }
     }
