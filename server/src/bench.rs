@@ -132,10 +132,7 @@ pub fn edits(path: &Path, edits: usize) -> anyhow::Result<EditStats> {
         // or a new line with the indentation of the line it goes before.
         let current = doc.rope.line(line as usize).to_string();
         let content = current.trim_end_matches(['\n', '\r']);
-        let indent: String = content
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
+        let indent: String = content.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         let (at, text) = if version % 2 == 0 {
             (
                 Position::new(line, content.encode_utf16().count() as u32),

@@ -9,7 +9,9 @@
 pub mod audit;
 pub mod bench;
 pub mod coverage;
+pub mod generate;
 pub mod lsp;
+pub mod pyenv;
 pub mod python;
 pub mod warning;
 

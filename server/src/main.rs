@@ -12,6 +12,8 @@ mod exit {
     pub const OK: u8 = 0;
     /// `--fail-under` was not met.
     pub const BELOW_FAIL_UNDER: u8 = 1;
+    /// `testgap lsp`: the client exited without asking the server to shut down.
+    pub const EXIT_WITHOUT_SHUTDOWN: u8 = 1;
     /// Bad flags, or input (coverage.json, root) testgap cannot use.
     pub const USAGE: u8 = 2;
 }
@@ -106,9 +108,7 @@ enum Color {
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!(
-            "`{text}` is not a percentage (a number from 0 to 100)"
-        )),
+        _ => Err(format!("`{text}` is not a percentage (a number from 0 to 100)")),
     }
 }
 
@@ -182,11 +182,7 @@ fn run_audit(args: AuditArgs) -> Result<u8, String> {
         Format::Sarif => pretty(&audit::render_sarif(&result)),
     };
     let mut out = stdout.lock();
-    if out
-        .write_all(rendered.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
+    if out.write_all(rendered.as_bytes()).and_then(|_| out.flush()).is_err() {
         // The reader went away (`| head`); nothing more to say.
         return Ok(exit::OK);
     }
@@ -239,10 +235,11 @@ fn run_lsp() -> Result<u8, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    runtime.block_on(testgap::lsp::serve_stdio());
+    let orderly = runtime.block_on(testgap::lsp::serve_stdio());
     // Blocking tasks (a report still loading) must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(exit::OK)
+    // The protocol: exit after `shutdown` is 0, without it 1.
+    Ok(if orderly { exit::OK } else { exit::EXIT_WITHOUT_SHUTDOWN })
 }
 
 fn run_bench(what: BenchCommand) -> Result<u8, String> {

@@ -4,9 +4,7 @@
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
-use tokio::io::{
-    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf,
-};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
 struct Client {
     reader: BufReader<ReadHalf<DuplexStream>>,
@@ -21,9 +19,7 @@ impl Client {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
         let (service, socket) = testgap::lsp::service();
-        tokio::spawn(
-            tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
-        );
+        tokio::spawn(tower_lsp_server::Server::new(server_read, server_write, socket).serve(service));
         let (read, writer) = tokio::io::split(client_end);
         Client {
             reader: BufReader::new(read),
@@ -69,8 +65,7 @@ impl Client {
                 let message = self.receive().await;
                 if message.get("method").is_some() && message.get("id").is_some() {
                     let id = message["id"].clone();
-                    self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}))
-                        .await;
+                    self.send(json!({"jsonrpc": "2.0", "id": id, "result": null})).await;
                 }
                 if pick(&message) {
                     return message;
@@ -174,14 +169,9 @@ async fn open(client: &mut Client, root: &Path, text: &str) -> String {
 async fn diagnostics_follow_the_code_while_editing() {
     let dir = project();
     let mut client = Client::start();
-    let init = client
-        .initialize(dir.path(), json!({"granularity": "lines"}))
-        .await;
+    let init = client.initialize(dir.path(), json!({"granularity": "lines"})).await;
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
-    assert_eq!(
-        init["result"]["capabilities"]["textDocumentSync"]["change"],
-        2
-    );
+    assert_eq!(init["result"]["capabilities"]["textDocumentSync"]["change"], 2);
     let uri = open(&mut client, dir.path(), SOURCE).await;
     // The first publish may come before the report is loaded (empty); wait for the real one.
     let mut diagnostics = client.diagnostics(&uri, 1).await;
@@ -292,16 +282,10 @@ async fn diagnostics_follow_the_code_while_editing() {
 #[tokio::test]
 async fn bad_input_never_drops_the_connection() {
     let dir = project();
-    std::fs::write(
-        dir.path().join("coverage.json"),
-        "{\"meta\": {\"format\": 3,",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("coverage.json"), "{\"meta\": {\"format\": 3,").unwrap();
     let mut client = Client::start();
     client.initialize(dir.path(), json!(null)).await;
-    let shown = client
-        .wait_for(|m| m["method"] == "window/showMessage")
-        .await;
+    let shown = client.wait_for(|m| m["method"] == "window/showMessage").await;
     let text = shown["params"]["message"].as_str().unwrap();
     assert!(text.contains("coverage.json ends early"), "{text}");
     assert!(
@@ -326,7 +310,10 @@ async fn bad_input_never_drops_the_connection() {
         ("file:///nowhere/x.py", 0),
     ] {
         let answer = client
-            .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 1_000_000}}))
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 1_000_000}}),
+            )
             .await;
         assert_eq!(answer["result"], Value::Null, "{uri}");
     }
@@ -346,10 +333,7 @@ async fn bad_input_never_drops_the_connection() {
         )
         .await;
     assert!(
-        audit["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("ends early"),
+        audit["error"]["message"].as_str().unwrap().contains("ends early"),
         "{audit}"
     );
     // Still serving.

@@ -119,9 +119,7 @@ pub fn audit(root: &Path, report: &CoverageReport, config: &AuditConfig) -> Audi
     let candidates = preselect(&below, config.max_modules);
     let analysed: Vec<(Option<ModuleAudit>, Vec<Warning>)> = candidates
         .par_iter()
-        .map_init(python::parser, |parser, file| {
-            audit_file(root, report, file, parser)
-        })
+        .map_init(python::parser, |parser, file| audit_file(root, report, file, parser))
         .collect();
     let mut modules = Vec::new();
     for (module, file_warnings) in analysed {
@@ -189,11 +187,7 @@ fn audit_file(
         Err(err) => {
             return (
                 None,
-                vec![Warning::new(
-                    WarningKind::Unreadable,
-                    &file.rel,
-                    err.to_string(),
-                )],
+                vec![Warning::new(WarningKind::Unreadable, &file.rel, err.to_string())],
             )
         }
     };
@@ -340,13 +334,7 @@ fn make_batches(modules: &mut [ModuleAudit], size: usize) -> Vec<Batch> {
 pub fn format_ranges(ranges: &[(u32, u32)]) -> String {
     ranges
         .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
         .collect::<Vec<_>>()
         .join(", ")
 }

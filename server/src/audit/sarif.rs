@@ -20,10 +20,7 @@ pub fn render_sarif(audit: &Audit) -> Value {
                 format_ranges(&f.uncovered_lines)
             );
             if f.summary.missing_branches > 0 {
-                text.push_str(&format!(
-                    "; {} branches never taken",
-                    f.summary.missing_branches
-                ));
+                text.push_str(&format!("; {} branches never taken", f.summary.missing_branches));
             }
             results.push(json!({
                 "ruleId": RULE_ID,
@@ -51,10 +48,7 @@ pub fn render_sarif(audit: &Audit) -> Value {
             }));
         }
     }
-    let root_uri = format!(
-        "file://{}/",
-        encode_uri_path(&audit.root.display().to_string())
-    );
+    let root_uri = format!("file://{}/", encode_uri_path(&audit.root.display().to_string()));
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -83,9 +77,7 @@ fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -96,9 +88,6 @@ fn encode_uri_path(path: &str) -> String {
 mod tests {
     #[test]
     fn uri_paths_are_encoded() {
-        assert_eq!(
-            super::encode_uri_path("pkg/my mod/ü.py"),
-            "pkg/my%20mod/%C3%BC.py"
-        );
+        assert_eq!(super::encode_uri_path("pkg/my mod/ü.py"), "pkg/my%20mod/%C3%BC.py");
     }
 }

@@ -94,21 +94,14 @@ fn project() -> Project {
 #[test]
 fn ranks_by_risk_and_explains_the_gap() {
     let audit = project().audit(&AuditConfig::default());
-    let ranked: Vec<(&str, f64)> = audit
-        .modules
-        .iter()
-        .map(|m| (m.path.as_str(), m.risk))
-        .collect();
+    let ranked: Vec<(&str, f64)> = audit.modules.iter().map(|m| (m.path.as_str(), m.risk)).collect();
     // pricing: total has 3 uncovered of 3 statements, public (×1.5), complexity 2
     // (+2×1×3/3), one untested raise (+3); _helper 1 uncovered, private;
     // 2 branches never taken (+0.5×2).
     // cart: Cart.add 1 of 1 uncovered, public; the def line at module level.
     assert_eq!(
         ranked,
-        [
-            ("shop/pricing.py", 4.5 + 2.0 + 3.0 + 1.0 + 1.0),
-            ("shop/cart.py", 2.5)
-        ]
+        [("shop/pricing.py", 4.5 + 2.0 + 3.0 + 1.0 + 1.0), ("shop/cart.py", 2.5)]
     );
     assert_eq!((audit.files_total, audit.files_below_threshold), (3, 2));
     let pricing = &audit.modules[0];
@@ -154,12 +147,7 @@ fn max_modules_and_batches() {
     let batches: Vec<(&str, Vec<&str>)> = audit
         .batches
         .iter()
-        .map(|b| {
-            (
-                b.package.as_str(),
-                b.modules.iter().map(String::as_str).collect(),
-            )
-        })
+        .map(|b| (b.package.as_str(), b.modules.iter().map(String::as_str).collect()))
         .collect();
     assert_eq!(
         batches,
@@ -177,31 +165,13 @@ fn missing_and_changed_files_are_reported_not_fatal() {
     std::fs::remove_file(p.dir.path().join("shop/cart.py")).unwrap();
     std::fs::write(p.dir.path().join("shop/pricing.py"), "x = 1\n").unwrap();
     let audit = p.audit(&AuditConfig::default());
-    let kinds: Vec<(WarningKind, &str)> = audit
-        .warnings
-        .iter()
-        .map(|w| (w.kind, w.path.as_str()))
-        .collect();
-    assert!(
-        kinds.contains(&(WarningKind::MissingFile, "shop/cart.py")),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&(WarningKind::Stale, "shop/pricing.py")),
-        "{kinds:?}"
-    );
-    let pricing = audit
-        .modules
-        .iter()
-        .find(|m| m.path == "shop/pricing.py")
-        .unwrap();
+    let kinds: Vec<(WarningKind, &str)> = audit.warnings.iter().map(|w| (w.kind, w.path.as_str())).collect();
+    assert!(kinds.contains(&(WarningKind::MissingFile, "shop/cart.py")), "{kinds:?}");
+    assert!(kinds.contains(&(WarningKind::Stale, "shop/pricing.py")), "{kinds:?}");
+    let pricing = audit.modules.iter().find(|m| m.path == "shop/pricing.py").unwrap();
     assert!(pricing.stale);
     // The report's own numbers still stand for a file that is gone.
-    let cart = audit
-        .modules
-        .iter()
-        .find(|m| m.path == "shop/cart.py")
-        .unwrap();
+    let cart = audit.modules.iter().find(|m| m.path == "shop/cart.py").unwrap();
     assert_eq!(cart.summary.missing_lines, 2);
 }
 
@@ -232,10 +202,7 @@ fn renders_text_json_and_sarif() {
     assert!(colored.contains("\x1b[1m"));
 
     let json: serde_json::Value = serde_json::from_str(&render_json(&audit)).unwrap();
-    assert_eq!(
-        json["modules"][0]["summary"]["percent_covered_display"],
-        "25"
-    );
+    assert_eq!(json["modules"][0]["summary"]["percent_covered_display"], "25");
     assert_eq!(
         json["modules"][0]["functions"][0]["uncovered_lines"],
         serde_json::json!([[2, 4]])
@@ -243,19 +210,12 @@ fn renders_text_json_and_sarif() {
 
     let sarif = render_sarif(&audit);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(
-        results.len(),
-        3,
-        "one result per function with uncovered statements"
-    );
+    assert_eq!(results.len(), 3, "one result per function with uncovered statements");
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "shop/pricing.py"
     );
-    assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
-        1
-    );
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
     assert_eq!(
         results[0]["message"]["text"],
         "`total` is 0% covered: lines 2-4 never run; 2 branches never taken"

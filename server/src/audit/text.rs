@@ -69,10 +69,7 @@ pub fn render_text(audit: &Audit, style: TextStyle) -> String {
         render_batches(&mut out, audit, &paint);
     }
     let t = &audit.totals;
-    let mut total = format!(
-        "{} statements, {} missing",
-        t.num_statements, t.missing_lines
-    );
+    let mut total = format!("{} statements, {} missing", t.num_statements, t.missing_lines);
     if audit.meta.branch_coverage {
         let _ = write!(
             total,
@@ -147,21 +144,10 @@ fn render_table(out: &mut String, audit: &Audit, paint: &Paint, style: TextStyle
             s.missing_lines
         );
         if branches {
-            row.push_str(&format!(
-                " {:>6} {:>6}",
-                s.num_branches, s.num_partial_branches
-            ));
+            row.push_str(&format!(" {:>6} {:>6}", s.num_branches, s.num_partial_branches));
         }
-        let cover = format!(
-            "{:>7}",
-            format!("{}%", display_percent(s.percent(), precision))
-        );
-        let _ = writeln!(
-            out,
-            "{row} {} {:>7.1}",
-            paint.percent(s.percent(), &cover),
-            m.risk
-        );
+        let cover = format!("{:>7}", format!("{}%", display_percent(s.percent(), precision)));
+        let _ = writeln!(out, "{row} {} {:>7.1}", paint.percent(s.percent(), &cover), m.risk);
         let indent = " ".repeat(rank_width + 4);
         for f in m.functions.iter().take(style.functions_per_module) {
             let single = matches!(f.uncovered_lines.as_slice(), [(a, b)] if a == b);
@@ -189,22 +175,13 @@ fn render_table(out: &mut String, audit: &Audit, paint: &Paint, style: TextStyle
         }
     }
     if audit.modules.iter().any(|m| m.stale) {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint.dim("* changed since the coverage data was recorded")
-        );
+        let _ = writeln!(out, "{}", paint.dim("* changed since the coverage data was recorded"));
     }
 }
 
 fn render_batches(out: &mut String, audit: &Audit, paint: &Paint) {
     let _ = writeln!(out, "\n{}", paint.bold("Batches (by package)"));
-    let package_width = audit
-        .batches
-        .iter()
-        .map(|b| width(&b.package))
-        .max()
-        .unwrap_or(1);
+    let package_width = audit.batches.iter().map(|b| width(&b.package)).max().unwrap_or(1);
     let id_width = audit.batches.len().to_string().len();
     for b in &audit.batches {
         let names: Vec<&str> = b

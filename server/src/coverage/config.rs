@@ -38,9 +38,7 @@ pub fn read_settings(root: &Path) -> CoverageSettings {
                 .find(|(s, k, _)| *s == section && k == key)
                 .map(|(_, _, v)| v.clone())
         };
-        let has_coverage_section = ini
-            .iter()
-            .any(|(s, _, _)| prefix.is_empty() || s.starts_with(prefix));
+        let has_coverage_section = ini.iter().any(|(s, _, _)| prefix.is_empty() || s.starts_with(prefix));
         if !has_coverage_section && name != ".coveragerc" {
             continue;
         }
@@ -134,10 +132,7 @@ mod tests {
 
     #[test]
     fn setup_cfg_needs_the_coverage_prefix() {
-        let s = settings(&[(
-            "setup.cfg",
-            "[metadata]\nname = x\n[coverage:json]\noutput = c.json\n",
-        )]);
+        let s = settings(&[("setup.cfg", "[metadata]\nname = x\n[coverage:json]\noutput = c.json\n")]);
         assert_eq!(s.json_output.as_deref(), Some("c.json"));
         let s = settings(&[
             ("setup.cfg", "[metadata]\nname = x\n"),

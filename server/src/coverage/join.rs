@@ -66,12 +66,7 @@ pub fn join(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
     let mut joined = join_lines(module, file);
     if let Some(regions) = &file.functions {
         for entry in joined.iter_mut() {
-            let unique = module
-                .functions
-                .iter()
-                .filter(|f| f.qualname == entry.qualname)
-                .count()
-                <= 1;
+            let unique = module.functions.iter().filter(|f| f.qualname == entry.qualname).count() <= 1;
             if let (true, Some(region)) = (unique, regions.get(&entry.qualname)) {
                 *entry = from_region(entry.qualname.clone(), entry.function, region, module);
             }
@@ -82,17 +77,13 @@ pub fn join(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
 
 /// The join computed from lines alone, ignoring any regions in the report.
 pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
-    let max_line = [
-        &file.executed_lines,
-        &file.missing_lines,
-        &file.excluded_lines,
-    ]
-    .iter()
-    .filter_map(|lines| lines.iter().max())
-    .copied()
-    .max()
-    .unwrap_or(0)
-    .max(module.line_count) as usize;
+    let max_line = [&file.executed_lines, &file.missing_lines, &file.excluded_lines]
+        .iter()
+        .filter_map(|lines| lines.iter().max())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(module.line_count) as usize;
     // owner[line] = 0 for module level, i + 1 for module.functions[i].
     let mut owner = vec![0u32; max_line + 2];
     let mut docstring = vec![false; max_line + 2];
@@ -106,11 +97,7 @@ pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
     }
     for range in &module.docstring_lines {
         let end = (range.end as usize).min(max_line + 1);
-        for slot in docstring
-            .iter_mut()
-            .take(end + 1)
-            .skip(range.start as usize)
-        {
+        for slot in docstring.iter_mut().take(end + 1).skip(range.start as usize) {
             *slot = true;
         }
     }
@@ -173,13 +160,7 @@ pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
     out
 }
 
-fn summarize(
-    statements: usize,
-    missing: &[u32],
-    excluded: usize,
-    executed: &[Arc],
-    missed: &[Arc],
-) -> Summary {
+fn summarize(statements: usize, missing: &[u32], excluded: usize, executed: &[Arc], missed: &[Arc]) -> Summary {
     let mut partial_lines: Vec<i32> = missed
         .iter()
         .map(|a| a.0)
@@ -202,12 +183,7 @@ fn summarize(
     summary
 }
 
-fn from_region(
-    qualname: String,
-    function: Option<usize>,
-    region: &Region,
-    module: &Module,
-) -> FunctionCoverage {
+fn from_region(qualname: String, function: Option<usize>, region: &Region, module: &Module) -> FunctionCoverage {
     let in_docstring = |line: u32| module.docstring_lines.iter().any(|r| r.contains(line));
     let mut missing = region.missing_lines.clone();
     missing.sort_unstable();

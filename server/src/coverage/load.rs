@@ -18,18 +18,11 @@ pub enum CoverageError {
     #[error("no coverage data found: looked for {looked}. Make it with `{HOW_TO_MAKE_REPORT}` in the project root")]
     NotFound { looked: String },
     #[error("cannot read {}: {source}", .path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
     #[error("{} is empty; make it again with `{HOW_TO_MAKE_REPORT}`", .path.display())]
     Empty { path: PathBuf },
     #[error("{} ends early at line {line} column {column}: the file is truncated; make it again with `{HOW_TO_MAKE_REPORT}`", .path.display())]
-    Truncated {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-    },
+    Truncated { path: PathBuf, line: usize, column: usize },
     #[error("{} is not valid JSON: line {line} column {column}: {detail}", .path.display())]
     Syntax {
         path: PathBuf,
@@ -117,8 +110,7 @@ pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageE
             path: path.to_path_buf(),
         });
     }
-    let skeleton: Skeleton =
-        serde_json::from_slice(&bytes).map_err(|err| explain(path, &bytes, err))?;
+    let skeleton: Skeleton = serde_json::from_slice(&bytes).map_err(|err| explain(path, &bytes, err))?;
     check_format(path, u64::from(skeleton.meta.format))?;
     let report_dir = report_dir(root, path);
     let base = bytes.as_ptr() as usize;
@@ -168,11 +160,7 @@ pub fn load_report(root: &Path, path: &Path) -> Result<CoverageReport, CoverageE
     let meta = skeleton.meta.clone();
     let totals = skeleton.totals.unwrap_or(summed);
     drop(skeleton);
-    let by_rel: HashMap<String, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.rel.clone(), i))
-        .collect();
+    let by_rel: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.rel.clone(), i)).collect();
     let recorded_at = recorded_at(&meta.timestamp, path);
     Ok(CoverageReport {
         path: path.to_path_buf(),
@@ -252,20 +240,11 @@ fn explain(path: &Path, bytes: &[u8], err: serde_json::Error) -> CoverageError {
 
 /// A file entry that does not have the expected shape, located in the whole
 /// report and named by its JSON path (`files.pkg/a.py.executed_lines`).
-pub(super) fn entry_error(
-    path: &Path,
-    bytes: &[u8],
-    file: &FileCoverage,
-    err: serde_json::Error,
-) -> CoverageError {
+pub(super) fn entry_error(path: &Path, bytes: &[u8], file: &FileCoverage, err: serde_json::Error) -> CoverageError {
     let raw = &bytes[file.range.clone()];
     let before = &bytes[..file.range.start];
     let start_line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start_column = before.len()
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
+    let start_column = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let line = start_line + err.line().saturating_sub(1);
     let column = if err.line() <= 1 {
         start_column + err.column()
@@ -334,20 +313,15 @@ mod tests {
 
     #[test]
     fn loads_files_and_skips_those_outside() {
-        let file = format!(
-            r#""executed_lines": [1], "missing_lines": [2], "excluded_lines": [], "summary": {SUMMARY}"#
-        );
+        let file =
+            format!(r#""executed_lines": [1], "missing_lines": [2], "excluded_lines": [], "summary": {SUMMARY}"#);
         let text = report(&format!(
             r#""pkg/a.py": {{{file}}}, "../b.py": {{{file}}}, "/etc/c.py": {{{file}}}"#
         ));
         let loaded = load_text(&text).unwrap();
         let rels: Vec<_> = loaded.files.iter().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, ["pkg/a.py"]);
-        let skipped: Vec<_> = loaded
-            .warnings
-            .iter()
-            .map(|w| (w.kind, w.path.as_str()))
-            .collect();
+        let skipped: Vec<_> = loaded.warnings.iter().map(|w| (w.kind, w.path.as_str())).collect();
         assert_eq!(
             skipped,
             [
@@ -375,10 +349,7 @@ mod tests {
         let m = message(&report("").replace("\"format\": 3", "\"format\": 99"));
         assert!(m.contains("format 99"), "{m}");
         let m = message(r#"{"meta": {"format": 1}, "files": {"a.py": [1, 2]}}"#);
-        assert!(
-            m.contains("format 1"),
-            "an old format is named before its shape: {m}"
-        );
+        assert!(m.contains("format 1"), "an old format is named before its shape: {m}");
         let m = message("[1, 2]");
         assert!(m.contains("not a coverage.py JSON report"), "{m}");
     }
@@ -400,18 +371,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains(HOW_TO_MAKE_REPORT), "{err}");
-        std::fs::write(
-            dir.path().join(".coveragerc"),
-            "[json]\noutput = build/c.json\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(".coveragerc"), "[json]\noutput = build/c.json\n").unwrap();
         let err = find_report(dir.path(), &LoadOptions::default())
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("build/c.json (the [json] output setting in"),
-            "{err}"
-        );
+        assert!(err.contains("build/c.json (the [json] output setting in"), "{err}");
         std::fs::create_dir(dir.path().join("build")).unwrap();
         std::fs::write(dir.path().join("build/c.json"), "{}").unwrap();
         assert_eq!(

@@ -95,8 +95,7 @@ impl CoverageReport {
     /// Decodes a file's whole entry: lines, branches, regions.
     pub fn entry(&self, file: &FileCoverage) -> Result<FileEntry, CoverageError> {
         let raw = &self.bytes[file.range.clone()];
-        serde_json::from_slice(raw)
-            .map_err(|err| load::entry_error(&self.path, &self.bytes, file, err))
+        serde_json::from_slice(raw).map_err(|err| load::entry_error(&self.path, &self.bytes, file, err))
     }
 
     /// The per-line test contexts of a file (empty when the report has none).

@@ -78,10 +78,7 @@ fn rel_string(rel: &Path) -> String {
 /// for a `src/` layout `src/pkg/mod.py` → `pkg.mod`.
 pub fn module_name(root: &Path, rel: &str) -> String {
     let mut parts: Vec<&str> = rel.split('/').collect();
-    if parts.len() > 1
-        && matches!(parts[0], "src" | "lib")
-        && !root.join(parts[0]).join("__init__.py").exists()
-    {
+    if parts.len() > 1 && matches!(parts[0], "src" | "lib") && !root.join(parts[0]).join("__init__.py").exists() {
         parts.remove(0);
     }
     if let Some(last) = parts.last_mut() {

@@ -24,10 +24,17 @@ pub struct AuditJob {
 /// Options of `testgap.audit`: `{"root"?: path or file URI, "threshold"?, "maxModules"?, "batchSize"?}`.
 pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
     let options = args.first().cloned().unwrap_or(Value::Null);
-    let wanted_root = options
-        .get("root")
-        .and_then(Value::as_str)
-        .map(|r| PathBuf::from(r.strip_prefix("file://").unwrap_or(r)));
+    // A file URI (percent-encoded) or a plain path.
+    let wanted_root = options.get("root").and_then(Value::as_str).map(|r| {
+        match r
+            .parse::<tower_lsp_server::ls_types::Uri>()
+            .ok()
+            .and_then(|uri| super::state::uri_path(&uri))
+        {
+            Some(path) => path,
+            None => PathBuf::from(r),
+        }
+    });
     let mut config = AuditConfig::default();
     if let Some(t) = options.get("threshold").and_then(Value::as_f64) {
         config.threshold = t;
@@ -48,13 +55,9 @@ pub fn audit_job(state: &State, args: &[Value]) -> Result<AuditJob, String> {
             continue;
         }
         match &w.report {
-            ReportState::Loaded(report) => {
-                roots.push((w.root.clone(), std::sync::Arc::clone(report)))
-            }
+            ReportState::Loaded(report) => roots.push((w.root.clone(), std::sync::Arc::clone(report))),
             ReportState::Failed(reason) => reasons.push(format!("{}: {reason}", w.root.display())),
-            ReportState::NotLoaded => {
-                reasons.push(format!("{}: the report is still loading", w.root.display()))
-            }
+            ReportState::NotLoaded => reasons.push(format!("{}: the report is still loading", w.root.display())),
         }
     }
     if roots.is_empty() {
@@ -121,9 +124,7 @@ pub fn least_covered(audits: &[Audit], query: &str, limit: usize) -> Vec<Gap> {
             })
         })
         .filter(|g| {
-            query.is_empty()
-                || g.name.to_lowercase().contains(&query)
-                || g.module.to_lowercase().contains(&query)
+            query.is_empty() || g.name.to_lowercase().contains(&query) || g.module.to_lowercase().contains(&query)
         })
         .collect();
     gaps.sort_by(|a, b| {

@@ -86,9 +86,7 @@ impl Config {
                 current.insert(key.clone(), v.clone());
             }
         }
-        serde_json::from_value(merged)
-            .map(Some)
-            .map_err(|e| e.to_string())
+        serde_json::from_value(merged).map(Some).map_err(|e| e.to_string())
     }
 }
 
@@ -101,9 +99,7 @@ mod tests {
     fn bare_or_nested_camel_case() {
         let base = Config::default();
         let c = base
-            .updated(
-                &json!({"testgap": {"threshold": 80, "granularity": "lines", "inlayHints": false}}),
-            )
+            .updated(&json!({"testgap": {"threshold": 80, "granularity": "lines", "inlayHints": false}}))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -131,14 +127,8 @@ mod tests {
             .unwrap()
             .unwrap();
         let second = first.updated(&json!({"threshold": 80})).unwrap().unwrap();
-        assert_eq!(
-            (second.granularity, second.threshold),
-            (Granularity::Lines, 80.0)
-        );
-        let cleared = second
-            .updated(&json!({"coverageFile": null}))
-            .unwrap()
-            .unwrap();
+        assert_eq!((second.granularity, second.threshold), (Granularity::Lines, 80.0));
+        let cleared = second.updated(&json!({"coverageFile": null})).unwrap().unwrap();
         assert_eq!(cleared.coverage_file, None);
     }
 }

@@ -10,16 +10,10 @@ use serde_json::json;
 use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Position, Range};
 
 pub const SOURCE: &str = "testgap";
-pub const STALE_MESSAGE: &str =
-    "coverage data is older than this file: run coverage again to refresh it";
+pub const STALE_MESSAGE: &str = "coverage data is older than this file: run coverage again to refresh it";
 
 /// The diagnostics for `doc` given its coverage.
-pub fn diagnostics(
-    doc: &Document,
-    cov: &DocCoverage,
-    config: &Config,
-    enc: PositionEncoding,
-) -> Vec<Diagnostic> {
+pub fn diagnostics(doc: &Document, cov: &DocCoverage, config: &Config, enc: PositionEncoding) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if cov.stale {
         out.push(Diagnostic {
@@ -35,11 +29,13 @@ pub fn diagnostics(
         });
     }
     for view in function_views(doc, cov) {
-        let s = &view.coverage.summary;
-        if view.uncovered.is_empty() || s.percent() >= config.threshold {
+        if view.coverage.summary.percent() >= config.threshold {
             continue;
         }
-        out.push(function_diagnostic(doc, &view, config, enc));
+        // A function whose lines all run can still have branches never taken.
+        if !view.uncovered.is_empty() {
+            out.push(function_diagnostic(doc, &view, config, enc));
+        }
         if config.granularity == Granularity::Lines {
             out.extend(line_diagnostics(
                 doc,
@@ -52,23 +48,12 @@ pub fn diagnostics(
         }
     }
     if config.granularity == Granularity::Lines {
-        out.extend(line_diagnostics(
-            doc,
-            &module_level_ranges(doc, cov),
-            None,
-            config,
-            enc,
-        ));
+        out.extend(line_diagnostics(doc, &module_level_ranges(doc, cov), None, config, enc));
     }
     out
 }
 
-fn function_diagnostic(
-    doc: &Document,
-    view: &FunctionView,
-    config: &Config,
-    enc: PositionEncoding,
-) -> Diagnostic {
+fn function_diagnostic(doc: &Document, view: &FunctionView, config: &Config, enc: PositionEncoding) -> Diagnostic {
     let f = &doc.module.functions[view.function];
     let s = &view.coverage.summary;
     let percent = display_percent(s.percent(), 0);
@@ -78,27 +63,17 @@ fn function_diagnostic(
     } else {
         "s"
     };
-    let mut message = format!(
-        "`{}` — {percent}% covered: line{plural} {lines} never run",
-        f.name
-    );
+    let mut message = format!("`{}` — {percent}% covered: line{plural} {lines} never run", f.name);
     if s.missing_branches > 0 {
         let n = s.missing_branches;
-        message.push_str(&format!(
-            "; {n} branch{} never taken",
-            if n == 1 { "" } else { "es" }
-        ));
+        message.push_str(&format!("; {n} branch{} never taken", if n == 1 { "" } else { "es" }));
     }
     let start = enc.position_of_byte_column(
         &doc.rope,
         f.name_start.line as usize - 1,
         f.name_start.byte_column as usize,
     );
-    let end = enc.position_of_byte_column(
-        &doc.rope,
-        f.name_end.line as usize - 1,
-        f.name_end.byte_column as usize,
-    );
+    let end = enc.position_of_byte_column(&doc.rope, f.name_end.line as usize - 1, f.name_end.byte_column as usize);
     Diagnostic {
         range: Range { start, end },
         severity: Some(config.function_severity.into()),
@@ -146,12 +121,7 @@ fn line_diagnostics(
         .collect()
 }
 
-fn branch_diagnostics(
-    doc: &Document,
-    view: &FunctionView,
-    config: &Config,
-    enc: PositionEncoding,
-) -> Vec<Diagnostic> {
+fn branch_diagnostics(doc: &Document, view: &FunctionView, config: &Config, enc: PositionEncoding) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     for &(from, to) in &view.missing_branches {
         // A line whose statements never ran already has a line diagnostic.
@@ -178,14 +148,12 @@ fn branch_diagnostics(
 /// Says which way a branch at `from` never went, from the statement there.
 fn describe_branch(doc: &Document, from: u32, to: i64) -> String {
     let row = from as usize - 1;
-    let indent = doc.rope.get_line(row).map_or(0, |l| {
-        l.bytes().take_while(|b| *b == b' ' || *b == b'\t').count()
-    });
+    let indent = doc
+        .rope
+        .get_line(row)
+        .map_or(0, |l| l.bytes().take_while(|b| *b == b' ' || *b == b'\t').count());
     let statement = doc.tree.as_ref().and_then(|tree| {
-        let at = tree_sitter::Point {
-            row,
-            column: indent,
-        };
+        let at = tree_sitter::Point { row, column: indent };
         let mut node = tree.root_node().descendant_for_point_range(at, at)?;
         // Climb from the first token of the line to the statement it starts.
         while let Some(parent) = node.parent() {

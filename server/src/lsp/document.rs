@@ -45,6 +45,34 @@ impl Document {
         self.origin = (0..self.rope.len_lines() as u32).map(Some).collect();
     }
 
+    /// Maps the current text onto `baseline`, the text the coverage data
+    /// describes (the file on disk), line by line: edits made before the
+    /// data was attached (unsaved changes) are then known as edits.
+    pub fn align_to(&mut self, baseline: &str) {
+        use similar::{Algorithm, DiffOp};
+        let text = self.text();
+        let old: Vec<&str> = baseline.lines().collect();
+        let new: Vec<&str> = text.lines().collect();
+        // A pathological pair of texts must not stall the server.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+        let mut origin = vec![None; self.rope.len_lines()];
+        for op in similar::capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
+            if let DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                for k in 0..len {
+                    if let Some(slot) = origin.get_mut(new_index + k) {
+                        *slot = Some((old_index + k) as u32);
+                    }
+                }
+            }
+        }
+        self.origin = origin;
+    }
+
     /// Applies LSP content changes in order, then re-parses.
     pub fn apply_changes(
         &mut self,
@@ -116,8 +144,7 @@ impl Document {
         let (from, to) = if whole_lines { (s, e) } else { (s + 1, e + 1) };
         let len = self.origin.len();
         let (from, to) = (from.min(len), to.min(len));
-        self.origin
-            .splice(from..to, std::iter::repeat_n(None, added));
+        self.origin.splice(from..to, std::iter::repeat_n(None, added));
         // Keep one entry per line even if the client's edits drifted.
         self.origin.resize(self.rope.len_lines(), None);
     }
@@ -182,12 +209,7 @@ impl Document {
     /// Current line (1-based) of each report line (1-based), as a lookup
     /// table indexed by report line.
     pub fn current_lines(&self) -> Vec<Option<u32>> {
-        let len = self
-            .origin
-            .iter()
-            .flatten()
-            .max()
-            .map_or(0, |m| *m as usize + 2);
+        let len = self.origin.iter().flatten().max().map_or(0, |m| *m as usize + 2);
         let mut map = vec![None; len];
         for (current, origin) in self.origin.iter().enumerate() {
             if let Some(origin) = origin {
@@ -225,11 +247,7 @@ mod tests {
     #[test]
     fn inserted_lines_move_the_rest_and_are_new() {
         let mut doc = Document::new(SRC, 1);
-        doc.apply_changes(
-            vec![change(0, 0, 0, 0, "import os\n\n")],
-            PositionEncoding::Utf16,
-            2,
-        );
+        doc.apply_changes(vec![change(0, 0, 0, 0, "import os\n\n")], PositionEncoding::Utf16, 2);
         assert_eq!(doc.report_line(1), None);
         assert_eq!(doc.report_line(2), None);
         assert_eq!(doc.report_line(3), Some(1));
@@ -248,25 +266,25 @@ mod tests {
             2,
         );
         assert_eq!(doc.text(), "def g(x):\n        return 1\n    return 2\n");
-        assert_eq!(
-            doc.report_line(1),
-            Some(1),
-            "an edited line keeps its identity"
-        );
+        assert_eq!(doc.report_line(1), Some(1), "an edited line keeps its identity");
         assert_eq!(doc.report_line(2), Some(3));
-        assert_eq!(
-            doc.current_lines()[2],
-            None,
-            "the deleted line maps nowhere"
-        );
+        assert_eq!(doc.current_lines()[2], None, "the deleted line maps nowhere");
         assert_eq!(doc.module.functions[0].name, "g");
         // Splitting a line in the middle: the tail is new.
-        doc.apply_changes(
-            vec![change(2, 4, 2, 4, "\n    ")],
-            PositionEncoding::Utf16,
-            3,
-        );
+        doc.apply_changes(vec![change(2, 4, 2, 4, "\n    ")], PositionEncoding::Utf16, 3);
         assert_eq!((doc.report_line(3), doc.report_line(4)), (Some(4), None));
+    }
+
+    #[test]
+    fn unsaved_changes_are_aligned_with_the_file_on_disk() {
+        let buffer = format!(
+            "import os\n\n{}",
+            SRC.replace("        return 1\n", "        return 1  # one\n")
+        );
+        let mut doc = Document::new(&buffer, 1);
+        doc.align_to(SRC);
+        let got: Vec<Option<u32>> = (1..=6).map(|l| doc.report_line(l)).collect();
+        assert_eq!(got, [None, None, Some(1), Some(2), None, Some(4)]);
     }
 
     #[test]
@@ -295,9 +313,6 @@ mod tests {
         doc.apply_changes(vec![change(1, 0, 1, 0, "\r\n")], PositionEncoding::Utf16, 3);
         assert_eq!(doc.module.functions[0].def_line, 3);
         assert_eq!(doc.report_line(3), Some(2));
-        assert!(doc
-            .tree
-            .as_ref()
-            .is_some_and(|t| !t.root_node().has_error()));
+        assert!(doc.tree.as_ref().is_some_and(|t| !t.root_node().has_error()));
     }
 }

@@ -93,10 +93,7 @@ impl PositionEncoding {
         }
         let start = rope.line_to_char(line);
         let slice = rope.line(line);
-        let indent = slice
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .count();
+        let indent = slice.chars().take_while(|c| *c == ' ' || *c == '\t').count();
         self.position(rope, start + indent)
     }
 }
@@ -133,25 +130,16 @@ mod tests {
             2,
             "not past the line break"
         );
-        assert_eq!(
-            PositionEncoding::Utf16.char_index(&rope, pos(99, 0)),
-            rope.len_chars()
-        );
+        assert_eq!(PositionEncoding::Utf16.char_index(&rope, pos(99, 0)), rope.len_chars());
         assert_eq!(PositionEncoding::Utf16.line_end(&rope, 0), pos(0, 2));
-        assert_eq!(
-            PositionEncoding::Utf16.position_of_byte_column(&rope, 7, 0),
-            pos(1, 2)
-        );
+        assert_eq!(PositionEncoding::Utf16.position_of_byte_column(&rope, 7, 0), pos(1, 2));
     }
 
     #[test]
     fn byte_columns_from_tree_sitter() {
         let rope = Rope::from_str("def café(x): pass\ndef 😀():\n");
         // `x` is at byte 10 of line 0: "def café(" is 10 bytes.
-        assert_eq!(
-            PositionEncoding::Utf16.position_of_byte_column(&rope, 0, 10),
-            pos(0, 9)
-        );
+        assert_eq!(PositionEncoding::Utf16.position_of_byte_column(&rope, 0, 10), pos(0, 9));
         assert_eq!(PositionEncoding::Utf16.line_indent_end(&rope, 1), pos(1, 0));
     }
 }

@@ -4,26 +4,16 @@ use super::document::Document;
 use super::encoding::PositionEncoding;
 use super::view::{function_views, ranges_text, short_label, DocCoverage};
 use serde_json::json;
-use tower_lsp_server::ls_types::{
-    CodeLens, Command, InlayHint, InlayHintLabel, Position, Range, Uri,
-};
+use tower_lsp_server::ls_types::{CodeLens, Command, InlayHint, InlayHintLabel, Position, Range, Uri};
 
 /// Hints for functions whose `def` line lies in `range`.
-pub fn inlay_hints(
-    doc: &Document,
-    cov: &DocCoverage,
-    range: Range,
-    enc: PositionEncoding,
-) -> Vec<InlayHint> {
+pub fn inlay_hints(doc: &Document, cov: &DocCoverage, range: Range, enc: PositionEncoding) -> Vec<InlayHint> {
     function_views(doc, cov)
         .into_iter()
         .filter_map(|view| {
             let f = &doc.module.functions[view.function];
             let line = f.def_line - 1;
-            if line < range.start.line
-                || line > range.end.line
-                || view.coverage.summary.num_statements == 0
-            {
+            if line < range.start.line || line > range.end.line || view.coverage.summary.num_statements == 0 {
                 return None;
             }
             Some(InlayHint {
@@ -41,12 +31,7 @@ pub fn inlay_hints(
 }
 
 /// One lens per function with statements, on its `def` line.
-pub fn code_lenses(
-    uri: &Uri,
-    doc: &Document,
-    cov: &DocCoverage,
-    enc: PositionEncoding,
-) -> Vec<CodeLens> {
+pub fn code_lenses(uri: &Uri, doc: &Document, cov: &DocCoverage, enc: PositionEncoding) -> Vec<CodeLens> {
     function_views(doc, cov)
         .into_iter()
         .filter(|view| view.coverage.summary.num_statements > 0)

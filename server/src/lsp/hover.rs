@@ -29,11 +29,7 @@ pub fn hover_text(doc: &Document, cov: &DocCoverage, line: u32) -> Option<String
 }
 
 fn tests_text(tests: &BTreeSet<&str>) -> String {
-    let shown: Vec<String> = tests
-        .iter()
-        .take(TESTS_SHOWN)
-        .map(|t| format!("`{t}`"))
-        .collect();
+    let shown: Vec<String> = tests.iter().take(TESTS_SHOWN).map(|t| format!("`{t}`")).collect();
     let more = tests.len().saturating_sub(TESTS_SHOWN);
     let mut text = shown.join(", ");
     if more > 0 {
@@ -67,10 +63,7 @@ fn function_hover(doc: &Document, cov: &DocCoverage, view: &FunctionView) -> Str
         ));
     }
     if !view.uncovered.is_empty() {
-        text.push_str(&format!(
-            "\n\nNever run: lines {}",
-            ranges_text(&view.uncovered)
-        ));
+        text.push_str(&format!("\n\nNever run: lines {}", ranges_text(&view.uncovered)));
     }
     if !cov.contexts.is_empty() {
         let tests: BTreeSet<&str> = view
@@ -94,12 +87,7 @@ fn function_hover(doc: &Document, cov: &DocCoverage, view: &FunctionView) -> Str
     text
 }
 
-fn line_hover(
-    doc: &Document,
-    cov: &DocCoverage,
-    line: u32,
-    views: &[FunctionView],
-) -> Option<String> {
+fn line_hover(doc: &Document, cov: &DocCoverage, line: u32, views: &[FunctionView]) -> Option<String> {
     let Some(origin) = doc.report_line(line) else {
         return Some(format!(
             "**testgap** · line {line} is new since the coverage data was recorded"
@@ -120,9 +108,7 @@ fn line_hover(
         return Some(text);
     }
     if cov.statements.binary_search(&origin).is_ok() {
-        return Some(format!(
-            "**testgap** · line {line} never runs in the test suite"
-        ));
+        return Some(format!("**testgap** · line {line} never runs in the test suite"));
     }
     // Not a statement: say how the enclosing function fares.
     let view = views.iter().rfind(|v| {

@@ -25,13 +25,28 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 /// How often the report files are checked when the client cannot watch them.
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
-/// Serves LSP on stdin/stdout until the client exits.
-pub async fn serve_stdio() {
+/// How long the server waits for the client to answer one of its requests.
+/// A client that died must not keep the server (or its exit) waiting.
+const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Set by `shutdown`: the protocol asks for exit code 0 only after it.
+static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Serves LSP on stdin/stdout until the client exits. Returns whether the
+/// client asked to shut down first (an orderly exit).
+pub async fn serve_stdio() -> bool {
     let (stdin, stdout) = (tokio::io::stdin(), tokio::io::stdout());
     let (service, socket) = LspService::new(Server::new);
     tower_lsp_server::Server::new(stdin, stdout, socket)
         .serve(service)
         .await;
+    SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The client's answer to a request, or `None` when it did not answer in
+/// time (or answered with an error).
+async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
+    tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, request).await.ok()?.ok()
 }
 
 /// Builds the service for an arbitrary transport (tests use in-memory pipes).
@@ -62,9 +77,7 @@ impl Server {
 impl Inner {
     fn state(&self) -> MutexGuard<'_, State> {
         // A handler that panicked must not take the whole server down.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Logs to the client; problems also go to stderr (stdout is the
@@ -95,29 +108,19 @@ impl Inner {
         let n = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = NumberOrString::String(format!("testgap/load/{n}"));
         let progress = if progress
-            && self
-                .client
-                .create_work_done_progress(token.clone())
+            && ask(self.client.create_work_done_progress(token.clone()))
                 .await
-                .is_ok()
+                .is_some()
         {
-            Some(
-                self.client
-                    .progress(token, "testgap: loading coverage")
-                    .begin()
-                    .await,
-            )
+            Some(self.client.progress(token, "testgap: loading coverage").begin().await)
         } else {
             None
         };
         for (i, root) in roots {
             let config = config.clone();
             let root_for_load = root.clone();
-            let loaded =
-                tokio::task::spawn_blocking(move || state::load_report(&root_for_load, &config))
-                    .await;
-            let (report, seen) = loaded
-                .unwrap_or_else(|e| (ReportState::Failed(format!("loading failed: {e}")), None));
+            let loaded = tokio::task::spawn_blocking(move || state::load_report(&root_for_load, &config)).await;
+            let (report, seen) = loaded.unwrap_or_else(|e| (ReportState::Failed(format!("loading failed: {e}")), None));
             match &report {
                 ReportState::Loaded(r) => {
                     let message = format!(
@@ -132,11 +135,8 @@ impl Inner {
                     }
                 }
                 ReportState::Failed(reason) => {
-                    self.log(
-                        MessageType::WARNING,
-                        format!("{}: {reason}", root.display()),
-                    )
-                    .await;
+                    self.log(MessageType::WARNING, format!("{}: {reason}", root.display()))
+                        .await;
                     if announce_failures {
                         self.client
                             .show_message(MessageType::WARNING, format!("testgap: {reason}"))
@@ -164,10 +164,10 @@ impl Inner {
     async fn refresh_views(&self) {
         let caps = self.state().caps;
         if caps.inlay_hint_refresh {
-            let _ = self.client.inlay_hint_refresh().await;
+            ask(self.client.inlay_hint_refresh()).await;
         }
         if caps.code_lens_refresh {
-            let _ = self.client.code_lens_refresh().await;
+            ask(self.client.code_lens_refresh()).await;
         }
     }
 
@@ -186,9 +186,7 @@ impl Inner {
                 return;
             };
             let diagnostics = match &open.coverage {
-                Some(cov) => {
-                    diagnostics::diagnostics(&open.doc, cov, &state.config, state.encoding)
-                }
+                Some(cov) => diagnostics::diagnostics(&open.doc, cov, &state.config, state.encoding),
                 None => Vec::new(),
             };
             (diagnostics, open.doc.version)
@@ -196,6 +194,37 @@ impl Inner {
         self.client
             .publish_diagnostics(uri.clone(), diagnostics, Some(version))
             .await;
+    }
+
+    /// Registers for coverage.json changes (or starts polling), then loads
+    /// every workspace's report.
+    async fn start_watching_and_load(self: &Arc<Self>) {
+        let (count, watch) = {
+            let state = self.state();
+            (state.workspaces.len(), state.caps.watched_files_registration)
+        };
+        if watch {
+            let glob = |pattern: &str| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(pattern.into()),
+                kind: None,
+            };
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![glob("**/coverage.json"), glob("**/*.json")],
+            };
+            let registration = Registration {
+                id: "testgap-watch-coverage".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if ask(self.client.register_capability(vec![registration])).await.is_none() {
+                let message = "the client did not accept watching coverage files; polling instead".to_string();
+                self.log(MessageType::WARNING, message).await;
+                self.spawn_poller();
+            }
+        } else {
+            self.spawn_poller();
+        }
+        self.load_reports((0..count).collect(), true).await;
     }
 
     /// Watches report files by polling, for clients that cannot watch them.
@@ -305,10 +334,7 @@ impl LanguageServer for Server {
                     Err(err) => warning = Some(format!("ignoring initializationOptions: {err}")),
                 }
             }
-            state.workspaces = workspace_roots(&params)
-                .into_iter()
-                .map(workspace)
-                .collect();
+            state.workspaces = workspace_roots(&params).into_iter().map(workspace).collect();
         }
         if let Some(warning) = warning {
             self.inner.log(MessageType::WARNING, warning).await;
@@ -323,14 +349,12 @@ impl LanguageServer for Server {
                     PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
                     PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                        ..TextDocumentSyncOptions::default()
-                    },
-                )),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
@@ -355,53 +379,15 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let (count, watch) = {
-            let state = self.inner.state();
-            (
-                state.workspaces.len(),
-                state.caps.watched_files_registration,
-            )
-        };
-        if watch {
-            let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![
-                    FileSystemWatcher {
-                        glob_pattern: GlobPattern::String("**/coverage.json".into()),
-                        kind: None,
-                    },
-                    FileSystemWatcher {
-                        glob_pattern: GlobPattern::String("**/*.json".into()),
-                        kind: None,
-                    },
-                ],
-            };
-            let registration = Registration {
-                id: "testgap-watch-coverage".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(options).ok(),
-            };
-            if let Err(err) = self
-                .inner
-                .client
-                .register_capability(vec![registration])
-                .await
-            {
-                self.inner
-                    .log(
-                        MessageType::WARNING,
-                        format!("cannot watch coverage files, polling instead: {err}"),
-                    )
-                    .await;
-                self.inner.spawn_poller();
-            }
-        } else {
-            self.inner.spawn_poller();
-        }
-        self.inner.load_reports((0..count).collect(), true).await;
+        // The work runs in the background: a handler waiting on the client
+        // would keep the server alive after the client is gone.
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move { inner.start_watching_and_load().await });
     }
 
     async fn shutdown(&self) -> Result<()> {
         self.inner.state().shutting_down = true;
+        SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -434,11 +420,8 @@ impl LanguageServer for Server {
                     params.text_document.version, open.doc.version
                 )),
                 Some(open) => {
-                    open.doc.apply_changes(
-                        params.content_changes,
-                        encoding,
-                        params.text_document.version,
-                    );
+                    open.doc
+                        .apply_changes(params.content_changes, encoding, params.text_document.version);
                     None
                 }
             }
@@ -459,10 +442,7 @@ impl LanguageServer for Server {
     async fn did_save(&self, _: DidSaveTextDocumentParams) {}
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.inner
-            .state()
-            .documents
-            .remove(&params.text_document.uri);
+        self.inner.state().documents.remove(&params.text_document.uri);
         self.inner
             .client
             .publish_diagnostics(params.text_document.uri, Vec::new(), None)
@@ -498,10 +478,7 @@ impl LanguageServer for Server {
                     .await;
                 self.inner
                     .client
-                    .show_message(
-                        MessageType::WARNING,
-                        format!("testgap: ignoring settings: {err}"),
-                    )
+                    .show_message(MessageType::WARNING, format!("testgap: ignoring settings: {err}"))
                     .await;
             }
         }
@@ -517,9 +494,10 @@ impl LanguageServer for Server {
                 .filter(|(_, w)| {
                     let current = state::report_stamp(&w.root, &state.config);
                     current != w.seen
-                        && params.changes.iter().any(|c| {
-                            state::uri_path(&c.uri).is_some_and(|p| p.starts_with(&w.root))
-                        })
+                        && params
+                            .changes
+                            .iter()
+                            .any(|c| state::uri_path(&c.uri).is_some_and(|p| p.starts_with(&w.root)))
                 })
                 .map(|(i, _)| i)
                 .collect()
@@ -540,12 +518,7 @@ impl LanguageServer for Server {
                 .collect();
             state.workspaces.retain(|w| !removed.contains(&w.root));
             let start = state.workspaces.len();
-            for root in params
-                .event
-                .added
-                .iter()
-                .filter_map(|f| state::uri_path(&f.uri))
-            {
+            for root in params.event.added.iter().filter_map(|f| state::uri_path(&f.uri)) {
                 if !state.workspaces.iter().any(|w| w.root == root) {
                     state.workspaces.push(workspace(root));
                 }
@@ -610,10 +583,7 @@ impl LanguageServer for Server {
             .map(|cov| hints::code_lenses(uri, &open.doc, cov, state.encoding)))
     }
 
-    async fn symbol(
-        &self,
-        params: WorkspaceSymbolParams,
-    ) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let gaps = self.least_covered(&params.query, 200).await?;
         #[allow(deprecated)]
         let symbols = gaps
@@ -647,8 +617,7 @@ impl LanguageServer for Server {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         match params.command.as_str() {
             commands::AUDIT => {
-                let job =
-                    commands::audit_job(&self.inner.state(), &params.arguments).map_err(invalid)?;
+                let job = commands::audit_job(&self.inner.state(), &params.arguments).map_err(invalid)?;
                 let audits = tokio::task::spawn_blocking(move || commands::run_audits(&job))
                     .await
                     .map_err(|e| internal(e.to_string()))?;
@@ -657,15 +626,9 @@ impl LanguageServer for Server {
             commands::LEAST_COVERED => {
                 let options = params.arguments.first().cloned().unwrap_or(Value::Null);
                 let limit = options.get("limit").and_then(Value::as_u64).unwrap_or(50) as usize;
-                let query = options
-                    .get("query")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
+                let query = options.get("query").and_then(Value::as_str).unwrap_or("").to_string();
                 let gaps = self.least_covered(&query, limit).await?;
-                Ok(Some(Value::Array(
-                    gaps.iter().map(commands::gap_json).collect(),
-                )))
+                Ok(Some(Value::Array(gaps.iter().map(commands::gap_json).collect())))
             }
             commands::RELOAD => {
                 let count = self.inner.state().workspaces.len();
@@ -688,28 +651,18 @@ impl LanguageServer for Server {
                     let state = self.inner.state();
                     let open = state.documents.get(&uri)?;
                     let cov = open.coverage.as_ref()?;
-                    let f = open
-                        .doc
-                        .module
-                        .functions
-                        .iter()
-                        .find(|f| f.qualname == name)?;
+                    let f = open.doc.module.functions.iter().find(|f| f.qualname == name)?;
                     hover::hover_text(&open.doc, cov, f.def_line)
                 });
                 match text {
                     Some(text) => {
                         self.inner
                             .client
-                            .show_message(
-                                MessageType::INFO,
-                                text.replace("**", "").replace('`', ""),
-                            )
+                            .show_message(MessageType::INFO, text.replace("**", "").replace('`', ""))
                             .await;
                         Ok(Some(json!({"function": name, "text": text})))
                     }
-                    None => Err(invalid(format!(
-                        "no coverage data for `{name}` in an open document"
-                    ))),
+                    None => Err(invalid(format!("no coverage data for `{name}` in an open document"))),
                 }
             }
             other => {
@@ -729,11 +682,9 @@ impl Server {
         job.config.threshold = 100.0;
         job.config.max_modules = usize::MAX;
         let query = query.to_string();
-        tokio::task::spawn_blocking(move || {
-            commands::least_covered(&commands::run_audits(&job), &query, limit)
-        })
-        .await
-        .map_err(|e| internal(e.to_string()))
+        tokio::task::spawn_blocking(move || commands::least_covered(&commands::run_audits(&job), &query, limit))
+            .await
+            .map_err(|e| internal(e.to_string()))
     }
 }
 

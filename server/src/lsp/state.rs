@@ -7,6 +7,7 @@ use super::document::Document;
 use super::encoding::PositionEncoding;
 use super::view::DocCoverage;
 use crate::coverage::{self, CoverageError, CoverageReport, LoadOptions};
+use crate::python;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,10 +97,12 @@ impl State {
             },
         };
         let open = self.documents.get_mut(uri).expect("checked above");
-        if coverage.is_some() {
-            open.doc.reset_origin();
+        match &coverage {
+            Some((_, Some(disk_text))) => open.doc.align_to(disk_text),
+            Some((_, None)) => open.doc.reset_origin(),
+            None => {}
         }
-        open.coverage = coverage;
+        open.coverage = coverage.map(|(cov, _)| cov);
         open.no_coverage = reason;
     }
 
@@ -111,23 +114,16 @@ impl State {
     }
 }
 
-fn coverage_for(
-    workspace: &Workspace,
-    path: &Path,
-    doc: &Document,
-) -> (Option<DocCoverage>, Option<String>) {
+/// The document's coverage, and the text on disk when it differs from the
+/// document's (the report describes the file on disk, not unsaved edits).
+type Attached = (DocCoverage, Option<String>);
+
+fn coverage_for(workspace: &Workspace, path: &Path, doc: &Document) -> (Option<Attached>, Option<String>) {
     let report = match &workspace.report {
         ReportState::Loaded(report) => report,
-        ReportState::Failed(reason) if reason.starts_with("no coverage data") => {
-            return (None, Some(reason.clone()))
-        }
+        ReportState::Failed(reason) if reason.starts_with("no coverage data") => return (None, Some(reason.clone())),
         ReportState::Failed(reason) => return (None, Some(format!("no coverage data: {reason}"))),
-        ReportState::NotLoaded => {
-            return (
-                None,
-                Some("no coverage data yet: the report is loading".to_string()),
-            )
-        }
+        ReportState::NotLoaded => return (None, Some("no coverage data yet: the report is loading".to_string())),
     };
     let Ok(rel) = path.strip_prefix(&workspace.root) else {
         return (
@@ -141,18 +137,28 @@ fn coverage_for(
         .collect::<Vec<_>>()
         .join("/");
     let Some(file) = report.file(&rel) else {
-        return (None, Some("no coverage data: the report does not measure this file (not imported by any test?)".to_string()));
+        return (
+            None,
+            Some("no coverage data: the report does not measure this file (not imported by any test?)".to_string()),
+        );
     };
     match report.entry(file) {
         Err(err) => (None, Some(format!("no coverage data: {err}"))),
         Ok(entry) => {
+            let disk_text = std::fs::read(path)
+                .ok()
+                .filter(|bytes| !python::looks_binary(bytes) && bytes.as_slice() != doc.text().as_bytes())
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            let disk_module = disk_text.as_ref().and_then(|text| {
+                let tree = python::parse(&mut python::parser(), text.as_bytes(), None).ok()?;
+                Some(python::outline_tree(&tree, text.as_bytes()))
+            });
+            let baseline = disk_module.as_ref().unwrap_or(&doc.module);
             let disk_newer = std::fs::metadata(path)
                 .and_then(|m| m.modified())
                 .ok()
                 .zip(report.recorded_at)
-                .is_some_and(|(modified, recorded)| {
-                    modified > recorded + std::time::Duration::from_secs(2)
-                });
+                .is_some_and(|(modified, recorded)| modified > recorded + std::time::Duration::from_secs(2));
             let beyond_end = entry
                 .executed_lines
                 .iter()
@@ -160,15 +166,16 @@ fn coverage_for(
                 .max()
                 .copied()
                 .unwrap_or(0)
-                > doc.module.line_count.max(1);
+                > baseline.line_count.max(1);
             let cov = DocCoverage::new(
                 entry,
                 report.contexts(file),
-                &doc.module,
+                baseline,
                 report.meta.branch_coverage,
                 disk_newer || beyond_end,
             );
-            (Some(cov), None)
+            let disk_text = if disk_module.is_some() { disk_text } else { None };
+            (Some((cov, disk_text)), None)
         }
     }
 }
@@ -190,10 +197,7 @@ pub fn load_report(root: &Path, config: &Config) -> (ReportState, Option<(System
 fn describe(err: &CoverageError) -> String {
     match err {
         CoverageError::NotFound { .. } | CoverageError::UnsupportedFormat { .. } => err.to_string(),
-        _ => format!(
-            "{err}. Make it again with `{}`",
-            coverage::HOW_TO_MAKE_REPORT
-        ),
+        _ => format!("{err}. Make it again with `{}`", coverage::HOW_TO_MAKE_REPORT),
     }
 }
 

@@ -33,10 +33,7 @@ impl DocCoverage {
         stale: bool,
     ) -> DocCoverage {
         let joined = join(module, &entry);
-        let mut statements: Vec<u32> = joined
-            .iter()
-            .flat_map(|f| f.statements.iter().copied())
-            .collect();
+        let mut statements: Vec<u32> = joined.iter().flat_map(|f| f.statements.iter().copied()).collect();
         statements.sort_unstable();
         let mut missing: Vec<u32> = entry.missing_lines.clone();
         missing.sort_unstable();
@@ -48,11 +45,7 @@ impl DocCoverage {
         let contexts = contexts
             .into_iter()
             .map(|(line, names)| {
-                let mut tests: Vec<String> = names
-                    .into_iter()
-                    .filter(|n| !n.is_empty())
-                    .map(test_name)
-                    .collect();
+                let mut tests: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).map(test_name).collect();
                 tests.sort();
                 tests.dedup();
                 (line, tests)
@@ -100,9 +93,7 @@ pub fn function_views<'a>(doc: &Document, cov: &'a DocCoverage) -> Vec<FunctionV
     let mut used = vec![false; cov.joined.len()];
     let mut views = Vec::new();
     for (i, f) in doc.module.functions.iter().enumerate() {
-        let Some(j) =
-            (1..cov.joined.len()).find(|&j| !used[j] && cov.joined[j].qualname == f.qualname)
-        else {
+        let Some(j) = (1..cov.joined.len()).find(|&j| !used[j] && cov.joined[j].qualname == f.qualname) else {
             continue;
         };
         used[j] = true;
@@ -139,14 +130,8 @@ pub fn module_level_ranges(doc: &Document, cov: &DocCoverage) -> Vec<(u32, u32)>
 }
 
 fn mapped_ranges(current: &[Option<u32>], statements: &[u32], missing: &[u32]) -> Vec<(u32, u32)> {
-    let stmts: Vec<u32> = statements
-        .iter()
-        .filter_map(|&l| map_line(current, l))
-        .collect();
-    let miss: Vec<u32> = missing
-        .iter()
-        .filter_map(|&l| map_line(current, l))
-        .collect();
+    let stmts: Vec<u32> = statements.iter().filter_map(|&l| map_line(current, l)).collect();
+    let miss: Vec<u32> = missing.iter().filter_map(|&l| map_line(current, l)).collect();
     line_ranges(&stmts, &miss)
 }
 
@@ -154,13 +139,7 @@ fn mapped_ranges(current: &[Option<u32>], statements: &[u32], missing: &[u32]) -
 pub fn ranges_text(ranges: &[(u32, u32)]) -> String {
     ranges
         .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}–{b}")
-            }
-        })
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") })
         .collect::<Vec<_>>()
         .join(", ")
 }

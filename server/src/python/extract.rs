@@ -186,17 +186,13 @@ impl<'s> Extractor<'s> {
                 }
                 // Definitions guarded by `if`/`try` at module level still
                 // bind module names (`try: import x except ImportError: ...`).
-                "if_statement" | "try_statement" | "elif_clause" | "else_clause"
-                | "except_clause" | "finally_clause" | "with_statement" | "block" => {
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
+                | "finally_clause" | "with_statement" | "block" => {
                     let mut cursor = stmt.walk();
                     for child in stmt.named_children(&mut cursor) {
                         let nested = matches!(
                             child.kind(),
-                            "block"
-                                | "elif_clause"
-                                | "else_clause"
-                                | "except_clause"
-                                | "finally_clause"
+                            "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
                         );
                         if nested || stmt.kind() == "block" {
                             pending.push(child);
@@ -246,9 +242,7 @@ impl<'s> Extractor<'s> {
                         continue;
                     };
                     let inner = match def.kind() {
-                        "function_definition" => {
-                            self.enter_function(def, Some(node), scope, &mut work)
-                        }
+                        "function_definition" => self.enter_function(def, Some(node), scope, &mut work),
                         "class_definition" => self.enter_class(def, Some(node), scope, &mut work),
                         _ => {
                             work.push((def, scope));
@@ -398,9 +392,7 @@ impl<'s> Extractor<'s> {
         };
         let outer = &self.scopes[scope];
         let class = outer.class.map(|c| self.module.classes[c].name.clone());
-        let parent_function = outer
-            .function
-            .map(|f| self.module.functions[f].qualname.clone());
+        let parent_function = outer.function.map(|f| self.module.functions[f].qualname.clone());
         let function = Function {
             name,
             qualname: qualname.clone(),
@@ -460,21 +452,12 @@ impl<'s> Extractor<'s> {
         let is_dataclass = decorators.iter().any(|d| {
             matches!(
                 last(&d.name).as_str(),
-                "dataclass"
-                    | "define"
-                    | "frozen"
-                    | "mutable"
-                    | "s"
-                    | "attrs"
-                    | "pydantic_dataclass"
+                "dataclass" | "define" | "frozen" | "mutable" | "s" | "attrs" | "pydantic_dataclass"
             )
         });
-        let is_enum = bases.iter().any(|b| {
-            matches!(
-                last(b).as_str(),
-                "Enum" | "IntEnum" | "StrEnum" | "Flag" | "IntFlag"
-            )
-        });
+        let is_enum = bases
+            .iter()
+            .any(|b| matches!(last(b).as_str(), "Enum" | "IntEnum" | "StrEnum" | "Flag" | "IntFlag"));
         let is_namedtuple = bases.iter().any(|b| last(b) == "NamedTuple");
         let is_exception = bases.iter().any(|b| {
             let b = last(b);
@@ -531,10 +514,7 @@ impl<'s> Extractor<'s> {
             let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
                 continue;
             };
-            let Some(left) = assign
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "identifier")
-            else {
+            let Some(left) = assign.child_by_field_name("left").filter(|l| l.kind() == "identifier") else {
                 continue;
             };
             let name = self.text(left);
@@ -576,9 +556,7 @@ impl<'s> Extractor<'s> {
         let children: Vec<Node> = params.named_children(&mut cursor).collect();
         for child in children {
             let (name_node, annotation, default) = match child.kind() {
-                "identifier" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-                    (child, None, None)
-                }
+                "identifier" | "list_splat_pattern" | "dictionary_splat_pattern" => (child, None, None),
                 "typed_parameter" => {
                     let inner = child.named_child(0).unwrap_or(child);
                     (inner, child.child_by_field_name("type"), None)
@@ -767,9 +745,7 @@ impl<'s> Extractor<'s> {
                 .collect();
             while let Some(n) = pending.pop() {
                 match n.kind() {
-                    "string" | "integer" | "float" | "true" | "false" | "none" => {
-                        literals.push(self.text(n))
-                    }
+                    "string" | "integer" | "float" | "true" | "false" | "none" => literals.push(self.text(n)),
                     "case_pattern" | "union_pattern" | "as_pattern" => {
                         let mut cursor = n.walk();
                         pending.extend(n.named_children(&mut cursor));
@@ -872,12 +848,7 @@ fn clean_docstring(literal: &str) -> String {
         if i == 0 {
             out.push(line.trim().to_string());
         } else {
-            out.push(
-                line.get(indent..)
-                    .unwrap_or(line.trim_start())
-                    .trim_end()
-                    .to_string(),
-            );
+            out.push(line.get(indent..).unwrap_or(line.trim_start()).trim_end().to_string());
         }
     }
     out.join("\n").trim().to_string()

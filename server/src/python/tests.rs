@@ -34,19 +34,11 @@ async def fetch(url):
     );
     assert_eq!(
         names(&m),
-        [
-            "Cart.total",
-            "Cart.total.helper",
-            "Cart.Line.price",
-            "fetch"
-        ]
+        ["Cart.total", "Cart.total.helper", "Cart.Line.price", "fetch"]
     );
     let total = function(&m, "Cart.total");
     assert_eq!(total.class.as_deref(), Some("Cart"));
-    assert_eq!(
-        (total.def_line, total.body.start, total.body.end),
-        (3, 4, 6)
-    );
+    assert_eq!((total.def_line, total.body.start, total.body.end), (3, 4, 6));
     let helper = function(&m, "Cart.total.helper");
     assert_eq!(helper.parent_function.as_deref(), Some("Cart.total"));
     assert!(function(&m, "fetch").is_async);
@@ -61,14 +53,7 @@ fn parameters_of_every_kind() {
     let got: Vec<(&str, ParamKind, Option<&str>, Option<&str>)> = f
         .params
         .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.kind,
-                p.annotation.as_deref(),
-                p.default.as_deref(),
-            )
-        })
+        .map(|p| (p.name.as_str(), p.kind, p.annotation.as_deref(), p.default.as_deref()))
         .collect();
     use ParamKind::*;
     assert_eq!(
@@ -84,9 +69,7 @@ fn parameters_of_every_kind() {
         ]
     );
     assert_eq!(f.returns.as_deref(), Some("bool"));
-    let g = function(&module("def g(*, key): pass\n"), "g")
-        .params
-        .clone();
+    let g = function(&module("def g(*, key): pass\n"), "g").params.clone();
     assert_eq!(g[0].kind, KeywordOnly);
 }
 
@@ -118,10 +101,7 @@ def shop():
     );
     let make = function(&m, "Shop.make");
     assert_eq!(make.decorators[0].name, "staticmethod");
-    assert_eq!(
-        make.docstring.as_deref(),
-        Some("Build one.\n\nSecond line.")
-    );
+    assert_eq!(make.docstring.as_deref(), Some("Build one.\n\nSecond line."));
     assert_eq!(
         make.raises,
         [Raise {
@@ -206,14 +186,7 @@ def f(n, fmt, code, items, other=None):
     let got: Vec<(String, bool, String, Vec<String>)> = function(&m, "f")
         .comparisons
         .iter()
-        .map(|c| {
-            (
-                c.param.clone(),
-                c.on_length,
-                c.op.clone(),
-                c.literals.clone(),
-            )
-        })
+        .map(|c| (c.param.clone(), c.on_length, c.op.clone(), c.literals.clone()))
         .collect();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     assert_eq!(
@@ -225,12 +198,7 @@ def f(n, fmt, code, items, other=None):
             ("code".into(), false, "in".into(), s(&["\"EU\"", "\"US\""])),
             ("items".into(), true, ">=".into(), s(&["3"])),
             ("other".into(), false, "is".into(), s(&["None"])),
-            (
-                "fmt".into(),
-                false,
-                "case".into(),
-                s(&["\"tsv\"", "\"csv\""])
-            ),
+            ("fmt".into(), false, "case".into(), s(&["\"tsv\"", "\"csv\""])),
         ]
     );
 }
@@ -278,11 +246,7 @@ class Cart:
     assert_eq!(class("Color").members, ["RED", "GREEN"]);
     assert!(class("Point").is_namedtuple);
     assert!(class("OutOfStock").is_exception);
-    let cart: Vec<_> = class("Cart")
-        .init_params
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
+    let cart: Vec<_> = class("Cart").init_params.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(cart, ["owner", "currency"]);
     assert_eq!(
         m.top_level_names,
@@ -302,8 +266,7 @@ class Cart:
 
 #[test]
 fn syntax_errors_keep_what_parses() {
-    let m =
-        module("def good(a):\n    return a\n\ndef bad(:\n    pass\n\ndef after():\n    return 2\n");
+    let m = module("def good(a):\n    return a\n\ndef bad(:\n    pass\n\ndef after():\n    return 2\n");
     assert!(!m.syntax_errors.is_empty());
     assert_eq!(m.syntax_errors[0].line, 4);
     assert!(names(&m).contains(&"good"));

@@ -1,0 +1,1 @@
+"""Kasse: a small till for a corner shop — prices, receipts, units."""
