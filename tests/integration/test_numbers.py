@@ -7,6 +7,7 @@ each one can be compared with `coverage report` and with coverage.json.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -14,6 +15,7 @@ import pytest
 from support import (
     ALL_PROJECTS,
     import_name,
+    run_testgap,
     summary_differences,
     summary_from_coverage,
 )
@@ -266,3 +268,36 @@ def test_library_is_ranked(projects):
     assert risks == sorted(risks, reverse=True)
     assert risks[0] > 0
     assert any(m["path"] == "boltons/iterutils.py" for m in modules)
+
+
+@pytest.mark.parametrize("name", ALL_PROJECTS)
+def test_line_join_matches_regions_without_them(projects, name, tmp_path):
+    """A report without `functions` regions (format 2, or coverage before 7.5):
+    testgap attributes lines and branches to functions itself, and gets the
+    same numbers coverage.py's regions have."""
+    project = projects.get(name)
+    stripped = json.loads(json.dumps(project.data))
+    stripped["meta"]["format"] = 2
+    for entry in stripped["files"].values():
+        entry.pop("functions", None)
+        entry.pop("classes", None)
+    report = tmp_path / "format2.json"
+    report.write_text(json.dumps(stripped), encoding="utf-8")
+    audit = run_testgap("audit", "--root", project.root, "--coverage", report, *EVERYTHING, cwd=project.root)
+    assert audit.returncode == 0, audit.explain("audit failed")
+    wrong, checked = [], 0
+    for module in audit.json()["modules"]:
+        regions = project.data["files"][module["path"]]["functions"]
+        names = Counter(f["name"] for f in module["functions"])
+        for function in module["functions"]:
+            region = regions.get(function["name"])
+            if region is None or names[function["name"]] > 1:
+                continue
+            checked += 1
+            where = f"{module['path']}::{function['name']}"
+            for problem in summary_differences(function["summary"], summary_from_coverage(region["summary"])):
+                wrong.append(f"{where}: {problem}")
+            if sorted(map(tuple, function["missing_branches"])) != sorted(map(tuple, region["missing_branches"])):
+                wrong.append(f"{where}: missing_branches {function['missing_branches']}, {region['missing_branches']}")
+    assert not wrong, "\n".join(wrong[:60])
+    assert checked > 0

@@ -84,14 +84,19 @@ pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
         .max()
         .unwrap_or(0)
         .max(module.line_count) as usize;
-    // owner[line] = 0 for module level, i + 1 for module.functions[i].
+    // owner[line] = 0 for module level, i + 1 for module.functions[i], over
+    // the functions coverage.py makes regions for. `extra[line]` names a
+    // function it does not (a def under `else:`), which also gets the line:
+    // its numbers are shown, and its enclosing function's stay coverage.py's.
     let mut owner = vec![0u32; max_line + 2];
+    let mut extra = vec![0u32; max_line + 2];
     let mut docstring = vec![false; max_line + 2];
     // Functions are in source order, so a nested function comes after (and
     // overwrites) the function around it.
     for (i, f) in module.functions.iter().enumerate() {
         let end = (f.body.end as usize).min(max_line + 1);
-        for slot in owner.iter_mut().take(end + 1).skip(f.body.start as usize) {
+        let map = if f.coverage_region { &mut owner } else { &mut extra };
+        for slot in map.iter_mut().take(end + 1).skip(f.body.start as usize) {
             *slot = i as u32 + 1;
         }
     }
@@ -121,28 +126,43 @@ pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
             from_report: false,
         })
         .collect();
-    let slot = |line: u32| owner.get(line as usize).copied().unwrap_or(0) as usize;
+    // The entries a line counts for: its region, and maybe a function
+    // coverage.py folds into that region.
+    let slots = |line: u32| {
+        let region = owner.get(line as usize).copied().unwrap_or(0) as usize;
+        let folded = extra.get(line as usize).copied().unwrap_or(0) as usize;
+        std::iter::once(region).chain((folded != 0).then_some(folded))
+    };
     let mut excluded = file.excluded_lines.clone();
     excluded.sort_unstable();
     for &line in &file.excluded_lines {
-        out[slot(line)].excluded.push(line);
+        for i in slots(line) {
+            out[i].excluded.push(line);
+        }
     }
     for &line in &file.executed_lines {
         let is_docstring = docstring.get(line as usize).copied().unwrap_or(false);
         if !is_docstring && excluded.binary_search(&line).is_err() {
-            out[slot(line)].statements.push(line);
+            for i in slots(line) {
+                out[i].statements.push(line);
+            }
         }
     }
     for &line in &file.missing_lines {
-        let entry = &mut out[slot(line)];
-        entry.statements.push(line);
-        entry.missing.push(line);
+        for i in slots(line) {
+            out[i].statements.push(line);
+            out[i].missing.push(line);
+        }
     }
     for &arc in &file.executed_branches {
-        out[slot(arc.0.unsigned_abs())].executed_branches.push(arc);
+        for i in slots(arc.0.unsigned_abs()) {
+            out[i].executed_branches.push(arc);
+        }
     }
     for &arc in &file.missing_branches {
-        out[slot(arc.0.unsigned_abs())].missing_branches.push(arc);
+        for i in slots(arc.0.unsigned_abs()) {
+            out[i].missing_branches.push(arc);
+        }
     }
     for entry in &mut out {
         entry.statements.sort_unstable();
@@ -161,13 +181,11 @@ pub fn join_lines(module: &Module, file: &FileEntry) -> Vec<FunctionCoverage> {
 }
 
 fn summarize(statements: usize, missing: &[u32], excluded: usize, executed: &[Arc], missed: &[Arc]) -> Summary {
-    let mut partial_lines: Vec<i32> = missed
+    // coverage.py counts the missing arcs that leave a line that ran.
+    let partial = missed
         .iter()
-        .map(|a| a.0)
-        .filter(|from| missing.binary_search(&from.unsigned_abs()).is_err())
-        .collect();
-    partial_lines.sort_unstable();
-    partial_lines.dedup();
+        .filter(|arc| missing.binary_search(&arc.0.unsigned_abs()).is_err())
+        .count();
     let mut summary = Summary {
         covered_lines: (statements - missing.len()) as u64,
         num_statements: statements as u64,
@@ -175,7 +193,7 @@ fn summarize(statements: usize, missing: &[u32], excluded: usize, executed: &[Ar
         missing_lines: missing.len() as u64,
         excluded_lines: excluded as u64,
         num_branches: (executed.len() + missed.len()) as u64,
-        num_partial_branches: partial_lines.len() as u64,
+        num_partial_branches: partial as u64,
         covered_branches: executed.len() as u64,
         missing_branches: missed.len() as u64,
     };

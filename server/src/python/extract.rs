@@ -31,6 +31,7 @@ pub fn extract(tree: &Tree, src: &[u8], depth: Depth) -> Module {
             function: None,
             class: None,
             params: Vec::new(),
+            region: true,
         }],
     };
     let root = tree.root_node();
@@ -61,6 +62,8 @@ struct Scope {
     class: Option<usize>,
     /// Parameter names, for mining comparisons.
     params: Vec<String>,
+    /// Whether coverage.py makes regions for the definitions in this scope.
+    region: bool,
 }
 
 struct Extractor<'s> {
@@ -393,6 +396,7 @@ impl<'s> Extractor<'s> {
         let outer = &self.scopes[scope];
         let class = outer.class.map(|c| self.module.classes[c].name.clone());
         let parent_function = outer.function.map(|f| self.module.functions[f].qualname.clone());
+        let region = outer.region && reached_through_bodies(decorated.unwrap_or(def));
         let function = Function {
             name,
             qualname: qualname.clone(),
@@ -412,6 +416,7 @@ impl<'s> Extractor<'s> {
             docstring,
             complexity: 1,
             comparisons: Vec::new(),
+            coverage_region: region,
         };
         self.module.functions.push(function);
         self.scopes.push(Scope {
@@ -419,6 +424,7 @@ impl<'s> Extractor<'s> {
             function: Some(self.module.functions.len() - 1),
             class: None,
             params: params.into_iter().map(|p| p.name).collect(),
+            region,
         });
         self.scopes.len() - 1
     }
@@ -498,6 +504,7 @@ impl<'s> Extractor<'s> {
             function: None,
             class: Some(self.module.classes.len() - 1),
             params: Vec::new(),
+            region: self.scopes[scope].region && reached_through_bodies(decorated.unwrap_or(def)),
         });
         self.scopes.len() - 1
     }
@@ -767,6 +774,31 @@ impl<'s> Extractor<'s> {
     }
 }
 
+/// Whether coverage.py (7.5+) gives the definition at `node` a region of its
+/// own: it looks for definitions only through `body` blocks (a function's,
+/// a class's, an `if`'s first branch, a loop's, a `with`'s, a `try`'s), not
+/// through `elif`, `else`, `except`, `finally` or `match` cases.
+fn reached_through_bodies(node: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "module" | "function_definition" | "class_definition" => return true,
+            "elif_clause"
+            | "else_clause"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "case_clause" => return false,
+            "if_statement" if current.kind() == "block" && parent.child_by_field_name("consequence") != Some(current) => {
+                return false
+            }
+            _ => {}
+        }
+        current = parent;
+    }
+    true
+}
+
 /// Nodes that can contain statements (and so definitions).
 fn holds_statements(kind: &str) -> bool {
     matches!(
@@ -812,7 +844,15 @@ fn block_range(block: Node) -> LineRange {
     }
     match (first, last) {
         (Some(first), Some(last)) => LineRange {
-            start: line_of(first),
+            // Python's AST starts a decorated definition at its `def` or
+            // `class` line; coverage.py's regions follow it, so the
+            // decorators of a first statement belong to the enclosing scope.
+            start: line_of(
+                first
+                    .child_by_field_name("definition")
+                    .filter(|_| first.kind() == "decorated_definition")
+                    .unwrap_or(first),
+            ),
             end: end_line_of(last),
         },
         _ => LineRange {

@@ -74,6 +74,10 @@ pub struct Function {
     pub complexity: u32,
     /// Literals the body compares a parameter against.
     pub comparisons: Vec<Comparison>,
+    /// Whether coverage.py gives this function a region of its own. It does
+    /// not for definitions under `elif`/`else`/`except`/`finally`/`case`
+    /// (nor inside those): their lines count for the enclosing function.
+    pub coverage_region: bool,
 }
 
 impl Function {

@@ -345,3 +345,47 @@ def top():
     );
     assert_eq!(function(&full, "A.f").complexity, 4);
 }
+
+#[test]
+fn coverage_regions_only_through_body_blocks() {
+    let m = module(
+        r#"
+def outer(sep):
+    if callable(sep):
+        def a(x): return x
+    elif sep:
+        def b(x): return x
+    else:
+        def c(x):
+            def deep(): pass
+    try:
+        def d(): pass
+    except E:
+        def e(): pass
+    for _ in ():
+        def f(): pass
+    match sep:
+        case 1:
+            def g(): pass
+"#,
+    );
+    let regions: Vec<(&str, bool)> = m
+        .functions
+        .iter()
+        .map(|f| (f.qualname.as_str(), f.coverage_region))
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("outer", true),
+            ("outer.a", true),
+            ("outer.b", false),
+            ("outer.c", false),
+            ("outer.c.deep", false),
+            ("outer.d", true),
+            ("outer.e", false),
+            ("outer.f", true),
+            ("outer.g", false),
+        ]
+    );
+}
