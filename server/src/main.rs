@@ -34,7 +34,11 @@ enum Command {
     /// Rank the modules below a coverage threshold by gap size and risk.
     Audit(AuditArgs),
     /// Serve the Language Server Protocol on stdin/stdout.
-    Lsp,
+    Lsp {
+        /// Accepted for clients that always pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// Measurements used by bench/run.
     #[command(hide = true)]
     Bench {
@@ -127,7 +131,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
-        Command::Lsp => run_lsp(),
+        Command::Lsp { .. } => run_lsp(),
         Command::Bench { what } => run_bench(what),
     };
     match result {

@@ -147,7 +147,15 @@ impl Inner {
             }
             let mut state = self.state();
             if let Some(w) = state.workspaces.get_mut(i) {
-                w.report = report;
+                // A report that breaks on reload (caught mid-write, or broken
+                // on purpose) does not wipe out the data the user has: keep it
+                // until a good one arrives. The failure was logged above.
+                let keep_previous = !announce_failures
+                    && matches!(report, ReportState::Failed(_))
+                    && matches!(w.report, ReportState::Loaded(_));
+                if !keep_previous {
+                    w.report = report;
+                }
                 w.seen = seen;
             }
         }
@@ -199,18 +207,48 @@ impl Inner {
     /// Registers for coverage.json changes (or starts polling), then loads
     /// every workspace's report.
     async fn start_watching_and_load(self: &Arc<Self>) {
-        let (count, watch) = {
-            let state = self.state();
-            (state.workspaces.len(), state.caps.watched_files_registration)
+        let (count, watch, configured, settings_problem) = {
+            let mut state = self.state();
+            // Reports at a configured path, relative to their workspace root.
+            let configured: Vec<(PathBuf, String)> = state
+                .workspaces
+                .iter()
+                .filter_map(|w| {
+                    let path = state::configured_report(&w.root, &state.config)?;
+                    let rel = path.strip_prefix(&w.root).ok()?.to_string_lossy().replace('\\', "/");
+                    Some((w.root.clone(), rel))
+                })
+                .collect();
+            (
+                state.workspaces.len(),
+                state.caps.watched_files_registration,
+                configured,
+                state.settings_problem.take(),
+            )
         };
+        if let Some(problem) = settings_problem {
+            self.client
+                .show_message(MessageType::WARNING, format!("testgap: {problem}"))
+                .await;
+        }
         if watch {
-            let glob = |pattern: &str| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(pattern.into()),
+            let mut watchers = vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/coverage.json".into()),
                 kind: None,
-            };
-            let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![glob("**/coverage.json"), glob("**/*.json")],
-            };
+            }];
+            for (root, rel) in configured {
+                let Some(base) = Uri::from_file_path(&root) else {
+                    continue;
+                };
+                watchers.push(FileSystemWatcher {
+                    glob_pattern: GlobPattern::Relative(RelativePattern {
+                        base_uri: OneOf::Right(base),
+                        pattern: rel,
+                    }),
+                    kind: None,
+                });
+            }
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
                 id: "testgap-watch-coverage".into(),
                 method: "workspace/didChangeWatchedFiles".into(),
@@ -234,6 +272,10 @@ impl Inner {
             let mut ticker = tokio::time::interval(POLL_INTERVAL);
             // The first tick is immediate; the first load is `initialized`'s.
             ticker.tick().await;
+            // Stamps seen changing at the previous tick: a report is reloaded
+            // once its stamp holds still for a tick, not while it is written.
+            let mut settling: std::collections::HashMap<PathBuf, Option<(std::time::SystemTime, u64)>> =
+                std::collections::HashMap::new();
             loop {
                 ticker.tick().await;
                 let changed: Vec<usize> = {
@@ -241,16 +283,22 @@ impl Inner {
                     if state.shutting_down {
                         return;
                     }
-                    state
-                        .workspaces
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, w)| {
-                            !matches!(w.report, ReportState::NotLoaded)
-                                && state::report_stamp(&w.root, &state.config) != w.seen
-                        })
-                        .map(|(i, _)| i)
-                        .collect()
+                    let mut changed = Vec::new();
+                    for (i, w) in state.workspaces.iter().enumerate() {
+                        if matches!(w.report, ReportState::NotLoaded) {
+                            continue;
+                        }
+                        let stamp = state::report_stamp(&w.root, &state.config);
+                        if stamp == w.seen {
+                            settling.remove(&w.root);
+                        } else if settling.get(&w.root) == Some(&stamp) {
+                            settling.remove(&w.root);
+                            changed.push(i);
+                        } else {
+                            settling.insert(w.root.clone(), stamp);
+                        }
+                    }
+                    changed
                 };
                 if !changed.is_empty() {
                     inner.load_reports(changed, false).await;
@@ -337,7 +385,9 @@ impl LanguageServer for Server {
             state.workspaces = workspace_roots(&params).into_iter().map(workspace).collect();
         }
         if let Some(warning) = warning {
-            self.inner.log(MessageType::WARNING, warning).await;
+            self.inner.log(MessageType::WARNING, warning.clone()).await;
+            // Shown once the client is ready to hear it (after `initialized`).
+            self.inner.state().settings_problem = Some(warning);
         }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {

@@ -56,6 +56,8 @@ pub struct State {
     pub workspaces: Vec<Workspace>,
     pub documents: HashMap<Uri, OpenDoc>,
     pub shutting_down: bool,
+    /// A problem with the initialization options, to show the user once.
+    pub settings_problem: Option<String>,
 }
 
 /// The file a URI names, for `file:` URIs.
@@ -199,6 +201,17 @@ fn describe(err: &CoverageError) -> String {
         CoverageError::NotFound { .. } | CoverageError::UnsupportedFormat { .. } => err.to_string(),
         _ => format!("{err}. Make it again with `{}`", coverage::HOW_TO_MAKE_REPORT),
     }
+}
+
+/// The report path set by the settings or the project's coverage
+/// configuration, when it is not the default `coverage.json`.
+pub fn configured_report(root: &Path, config: &Config) -> Option<PathBuf> {
+    let path = match &config.coverage_file {
+        Some(file) => root.join(file),
+        None => root.join(coverage::config::read_settings(root).json_output?),
+    };
+    let path = coverage::normalize(&path)?;
+    (path.file_name().is_some_and(|n| n != "coverage.json") && path.starts_with(root)).then_some(path)
 }
 
 /// The report path the workspace would load now, and its stamp.

@@ -789,7 +789,9 @@ fn reached_through_bodies(node: Node) -> bool {
             | "except_group_clause"
             | "finally_clause"
             | "case_clause" => return false,
-            "if_statement" if current.kind() == "block" && parent.child_by_field_name("consequence") != Some(current) => {
+            "if_statement"
+                if current.kind() == "block" && parent.child_by_field_name("consequence") != Some(current) =>
+            {
                 return false
             }
             _ => {}
