@@ -371,3 +371,98 @@ async fn utf8_positions_when_offered() {
         json!({"start": {"line": 6, "character": 4}, "end": {"line": 6, "character": 11}})
     );
 }
+
+/// Opens the project's file and waits for the diagnostics computed with the
+/// report (not the empty ones published before it is loaded).
+async fn open_with_report(client: &mut Client, root: &Path) -> String {
+    let uri = open(client, root, SOURCE).await;
+    while client.diagnostics(&uri, 1).await.as_array().unwrap().is_empty() {}
+    uri
+}
+
+#[tokio::test]
+async fn lenses_symbols_commands_settings_and_close() {
+    let dir = project();
+    let mut client = Client::start();
+    client.initialize(dir.path(), json!({})).await;
+    let uri = open_with_report(&mut client, dir.path()).await;
+
+    let lenses = client
+        .request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}))
+        .await;
+    assert_eq!(
+        lenses["result"],
+        json!([
+            {
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 27}},
+                "command": {"title": "60% covered · 1/2 branches · never run: 3", "command": "testgap.showFunctionCoverage", "arguments": [uri, "total"]},
+            },
+            {
+                "range": {"start": {"line": 6, "character": 0}, "end": {"line": 6, "character": 13}},
+                "command": {"title": "untested · never run: 8", "command": "testgap.showFunctionCoverage", "arguments": [uri, "größe"]},
+            },
+        ])
+    );
+
+    let least = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "testgap.leastCovered", "arguments": [{"limit": 5}]}),
+        )
+        .await;
+    let path = dir.path().join("shop.py").display().to_string();
+    assert_eq!(
+        least["result"],
+        json!([
+            {"name": "größe", "module": "shop", "path": path, "line": 7, "endLine": 8, "percent": 0.0, "percentDisplay": "0", "missingStatements": 1},
+            {"name": "total", "module": "shop", "path": path, "line": 1, "endLine": 4, "percent": 60.0, "percentDisplay": "60", "missingStatements": 1},
+        ])
+    );
+
+    let symbols = client.request("workspace/symbol", json!({"query": "tot"})).await;
+    assert_eq!(
+        symbols["result"],
+        json!([{
+            "name": "total", "kind": 12,
+            "location": {"uri": format!("file://{path}"), "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}},
+            "containerName": "shop · 60% covered",
+        }])
+    );
+
+    let audit = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "testgap.audit", "arguments": [{"threshold": 100}]}),
+        )
+        .await;
+    assert_eq!(audit["result"]["schema_version"], 1);
+    assert_eq!(audit["result"]["modules"][0]["path"], "shop.py");
+    assert_eq!(audit["result"]["modules"][0]["functions"][0]["name"], "größe");
+
+    // A partial settings change keeps the rest and republishes.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"testgap": {"functionSeverity": "warning"}}}),
+        )
+        .await;
+    let republished = client.diagnostics(&uri, 1).await;
+    let severities: Vec<&Value> = republished.as_array().unwrap().iter().map(|d| &d["severity"]).collect();
+    assert_eq!(severities, [&json!(2), &json!(2)]);
+
+    // Closing clears the file's diagnostics.
+    client
+        .notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}))
+        .await;
+    let cleared = client
+        .wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str())
+        .await;
+    assert_eq!(cleared["params"], json!({"uri": uri, "diagnostics": []}));
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
+        )
+        .await;
+    assert_eq!(hover["result"], Value::Null, "a closed document has nothing to say");
+}
