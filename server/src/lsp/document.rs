@@ -17,6 +17,9 @@ pub struct Document {
     /// data describes, or `None` for a line added since.
     origin: Vec<Option<u32>>,
     parser: Parser,
+    /// The tree has been edited but not re-parsed: `module`'s positions were
+    /// shifted with the edits instead (see [`Document::apply_changes`]).
+    dirty: bool,
 }
 
 impl Document {
@@ -30,6 +33,7 @@ impl Document {
             module: Module::default(),
             origin,
             parser: python::parser(),
+            dirty: false,
         };
         doc.reparse();
         doc
@@ -80,29 +84,44 @@ impl Document {
         encoding: PositionEncoding,
         version: i32,
     ) {
-        self.apply_changes_timed(changes, encoding, version);
-    }
-
-    /// [`Document::apply_changes`], returning the seconds spent re-parsing
-    /// and re-analysing (for the benchmark).
-    pub fn apply_changes_timed(
-        &mut self,
-        changes: Vec<TextDocumentContentChangeEvent>,
-        encoding: PositionEncoding,
-        version: i32,
-    ) -> (f64, f64) {
+        let mut structural = false;
         for change in changes {
             match change.range {
                 Some(range) => {
                     let start = encoding.char_index(&self.rope, range.start);
                     let end = encoding.char_index(&self.rope, range.end).max(start);
-                    self.edit(start, end, &change.text);
+                    structural |= self.edit(start, end, &change.text);
                 }
-                None => self.replace_all(&change.text),
+                None => {
+                    self.replace_all(&change.text);
+                    structural = true;
+                }
             }
         }
         self.version = version;
-        self.reparse()
+        if structural || self.tree.is_none() {
+            self.reparse();
+        } else {
+            // Keystrokes inside bodies move definitions but do not change
+            // them: the shifted outline is exact, and the parse can wait
+            // until the user pauses (`ensure_parsed`).
+            self.dirty = true;
+        }
+    }
+
+    /// Whether an edit since the last parse is still waiting for one.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Re-parses if edits are waiting; returns whether anything was done.
+    pub fn ensure_parsed(&mut self) -> bool {
+        if self.dirty {
+            self.reparse();
+            true
+        } else {
+            false
+        }
     }
 
     fn point(&self, byte: usize) -> Point {
@@ -113,11 +132,18 @@ impl Document {
         }
     }
 
-    fn edit(&mut self, start: usize, end: usize, text: &str) {
+    /// Applies one edit; returns whether it may change the definitions (and
+    /// so needs a parse before the outline can be trusted).
+    fn edit(&mut self, start: usize, end: usize, text: &str) -> bool {
         let start_byte = self.rope.char_to_byte(start);
         let old_end_byte = self.rope.char_to_byte(end);
         let start_position = self.point(start_byte);
         let old_end_position = self.point(old_end_byte);
+        let removed = self.rope.slice(start..end).to_string();
+        let moves_lines = start_position.row != old_end_position.row || text.contains(['\n', '\r']);
+        let structural = self.touches_definitions(start_position.row, old_end_position.row, moves_lines)
+            || may_define(&removed)
+            || may_define(text);
         self.rope.remove(start..end);
         self.rope.insert(start, text);
         let new_end_byte = start_byte + text.len();
@@ -134,6 +160,40 @@ impl Document {
         }
         let added = new_end_position.row - start_position.row;
         self.splice_origin(start_position, old_end_position, added);
+        if !structural {
+            shift_lines(
+                &mut self.module,
+                start_position.row,
+                old_end_position.row,
+                new_end_position.row,
+            );
+        }
+        structural
+    }
+
+    /// Whether rows `first..=last` (0-based) hold a definition's header
+    /// (decorators through the `def`/`class` line, or up to the body's first
+    /// line when the edit adds or removes lines: a new first statement moves
+    /// where the body starts).
+    fn touches_definitions(&self, first: usize, last: usize, moves_lines: bool) -> bool {
+        let (first, last) = (first as u32 + 1, last as u32 + 1);
+        let header_end = |def_line: u32, body_start: u32| {
+            if moves_lines {
+                body_start.max(def_line)
+            } else {
+                body_start.saturating_sub(1).max(def_line)
+            }
+        };
+        let overlaps = |a: u32, b: u32| a <= last && first <= b;
+        self.module
+            .functions
+            .iter()
+            .any(|f| overlaps(f.start_line, header_end(f.def_line, f.body.start)))
+            || self
+                .module
+                .classes
+                .iter()
+                .any(|c| overlaps(c.start_line, header_end(c.def_line, c.body.start)))
     }
 
     /// Keeps `origin` in step with an edit from `start` to `old_end` that
@@ -176,15 +236,11 @@ impl Document {
         self.tree = None;
     }
 
-    /// Re-parses (reusing the edited old tree) and re-analyses; returns the
-    /// seconds each took.
-    fn reparse(&mut self) -> (f64, f64) {
+    /// Re-parses (reusing the edited old tree) and re-analyses.
+    fn reparse(&mut self) {
+        self.dirty = false;
         let text = self.text();
-        let start = std::time::Instant::now();
-        let parsed = python::parse(&mut self.parser, text.as_bytes(), self.tree.as_ref());
-        let parse_time = start.elapsed().as_secs_f64();
-        let start = std::time::Instant::now();
-        match parsed {
+        match python::parse(&mut self.parser, text.as_bytes(), self.tree.as_ref()) {
             Ok(tree) => {
                 self.module = python::outline_tree(&tree, text.as_bytes());
                 self.tree = Some(tree);
@@ -194,7 +250,6 @@ impl Document {
                 self.tree = None;
             }
         }
-        (parse_time, start.elapsed().as_secs_f64())
     }
 
     /// The report line (1-based) that current line `line` (1-based) was.
@@ -218,6 +273,55 @@ impl Document {
         }
         map
     }
+}
+
+/// Text that can start, end or hide a definition: a `def`/`class` keyword, a
+/// decorator, a multi-line string quote, a line continuation.
+fn may_define(text: &str) -> bool {
+    ["def", "class", "@", "\"\"\"", "'''", "\\"]
+        .iter()
+        .any(|needle| text.contains(needle))
+}
+
+/// Moves the outline's line numbers after an edit that replaced rows
+/// `start..=old_end` with rows `start..=new_end` (0-based) and touched no
+/// definition header.
+fn shift_lines(module: &mut Module, start: usize, old_end: usize, new_end: usize) {
+    let (start, old_end, new_end) = (start as i64 + 1, old_end as i64 + 1, new_end as i64 + 1);
+    let delta = new_end - old_end;
+    if delta == 0 {
+        return;
+    }
+    let shift = |line: &mut u32| {
+        let l = i64::from(*line);
+        if l >= old_end {
+            *line = (l + delta).max(1) as u32;
+        } else if l > start {
+            *line = l.min(new_end) as u32;
+        }
+    };
+    for f in &mut module.functions {
+        for line in [&mut f.start_line, &mut f.def_line, &mut f.body.start, &mut f.body.end] {
+            shift(line);
+        }
+        shift(&mut f.name_start.line);
+        shift(&mut f.name_end.line);
+        for d in &mut f.decorators {
+            shift(&mut d.line);
+        }
+    }
+    for c in &mut module.classes {
+        for line in [&mut c.start_line, &mut c.def_line, &mut c.body.start, &mut c.body.end] {
+            shift(line);
+        }
+        shift(&mut c.name_start.line);
+        shift(&mut c.name_end.line);
+    }
+    for r in &mut module.docstring_lines {
+        shift(&mut r.start);
+        shift(&mut r.end);
+    }
+    module.line_count = (i64::from(module.line_count) + delta).max(0) as u32;
 }
 
 #[cfg(test)]
@@ -285,6 +389,68 @@ mod tests {
         doc.align_to(SRC);
         let got: Vec<Option<u32>> = (1..=6).map(|l| doc.report_line(l)).collect();
         assert_eq!(got, [None, None, Some(1), Some(2), None, Some(4)]);
+    }
+
+    /// The outline kept by shifting equals the outline of a fresh parse.
+    #[test]
+    fn shifted_outline_matches_a_fresh_parse() {
+        let mut src = String::new();
+        for i in 0..40 {
+            src.push_str(&format!(
+                "def f{i}(x):\n    \"\"\"Doc.\"\"\"\n    if x:\n        return {i}\n    return x\n\n"
+            ));
+        }
+        src.push_str("class C:\n    def m(self):\n        return 1\n");
+        let mut doc = Document::new(&src, 1);
+        let mut seed = 7u64;
+        let mut shifted = 0;
+        for version in 2..300 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let lines = doc.rope.len_lines() as u64 - 1;
+            let row = ((seed >> 33) % lines) as u32;
+            let line = doc.rope.line(row as usize).to_string();
+            let content = line.trim_end_matches(['\n', '\r']);
+            let indent: String = content.chars().take_while(|c| *c == ' ').collect();
+            let change = match version % 4 {
+                // A new statement in a body, a character typed into a name,
+                // a blank line, and now and then a new function.
+                0 if !indent.is_empty() => change(row, 0, row, 0, &format!("{indent}y = 1\n")),
+                1 if content.contains("return") => {
+                    let at = content.find("return").unwrap() as u32 + 6;
+                    change(row, at, row, at, " 1 +")
+                }
+                2 => change(row, 0, row, 0, "\n"),
+                _ if version % 50 == 3 => change(row, 0, row, 0, "def added(): pass\n"),
+                _ => continue,
+            };
+            doc.apply_changes(vec![change], PositionEncoding::Utf16, version);
+            shifted += usize::from(doc.is_dirty());
+            let fresh = Document::new(&doc.text(), version);
+            let shape = |m: &Module| -> Vec<(String, u32, u32, u32, u32, u32)> {
+                m.functions
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.qualname.clone(),
+                            f.start_line,
+                            f.def_line,
+                            f.name_start.byte_column,
+                            f.body.start,
+                            f.body.end,
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                shape(&doc.module),
+                shape(&fresh.module),
+                "after edit {version}: {change:?}",
+                change = doc.text()
+            );
+            assert_eq!(doc.module.docstring_lines, fresh.module.docstring_lines);
+            assert_eq!(doc.module.line_count, fresh.module.line_count);
+        }
+        assert!(shifted > 50, "only {shifted} edits took the shifting path");
     }
 
     #[test]

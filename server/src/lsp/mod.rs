@@ -25,6 +25,9 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 /// How often the report files are checked when the client cannot watch them.
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
+/// How long after the last keystroke edits left to the outline are parsed.
+const SETTLE_DELAY: Duration = Duration::from_millis(300);
+
 /// How long the server waits for the client to answer one of its requests.
 /// A client that died must not keep the server (or its exit) waiting.
 const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -265,6 +268,25 @@ impl Inner {
         self.load_reports((0..count).collect(), true).await;
     }
 
+    /// Once the user pauses, parses the edits the outline was only shifted
+    /// for, and republishes.
+    fn settle_later(self: &Arc<Self>, uri: Uri, version: i32) {
+        let inner = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLE_DELAY).await;
+            let reparsed = {
+                let mut state = inner.state();
+                match state.documents.get_mut(&uri) {
+                    Some(open) if open.doc.version == version => open.doc.ensure_parsed(),
+                    _ => false,
+                }
+            };
+            if reparsed {
+                inner.publish(&uri).await;
+            }
+        });
+    }
+
     /// Watches report files by polling, for clients that cannot watch them.
     fn spawn_poller(self: &Arc<Self>) {
         let inner = Arc::clone(self);
@@ -485,7 +507,10 @@ impl LanguageServer for Server {
                     )
                     .await
             }
-            None => self.inner.publish(&uri).await,
+            None => {
+                self.inner.publish(&uri).await;
+                self.inner.settle_later(uri, params.text_document.version);
+            }
         }
     }
 

@@ -82,6 +82,10 @@ impl State {
 
     /// Attaches (or re-attaches) coverage to the document at `uri`.
     pub fn attach(&mut self, uri: &Uri) {
+        // The baseline outline must come from a parse, not from shifting.
+        if let Some(open) = self.documents.get_mut(uri) {
+            open.doc.ensure_parsed();
+        }
         let Some(open) = self.documents.get(uri) else {
             return;
         };
