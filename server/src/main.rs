@@ -33,6 +33,8 @@ struct Cli {
 enum Command {
     /// Rank the modules below a coverage threshold by gap size and risk.
     Audit(AuditArgs),
+    /// Write pytest tests for untested code, verified by running them.
+    Generate(testgap::generate::cli::GenerateArgs),
     /// Serve the Language Server Protocol on stdin/stdout.
     Lsp {
         /// Accepted for clients that always pass it; stdio is the only transport.
@@ -131,6 +133,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Generate(args) => testgap::generate::cli::run(args),
         Command::Lsp { .. } => run_lsp(),
         Command::Bench { what } => run_bench(what),
     };

@@ -372,6 +372,7 @@ def literal(v, tmp_path):
         "imports": sorted(builder.imports),
         "approx": builder.approx and type(v) in (float, list, tuple, dict) and flat_numbers(v),
         "tmp_path": builder.uses_tmp,
+        "len": len(v) if type(v) in (list, tuple, str, bytes, dict, set, frozenset) else None,
     }
 
 

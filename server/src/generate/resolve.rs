@@ -13,10 +13,11 @@ use std::rc::Rc;
 pub struct ModuleInfo {
     /// Dotted import name: `shop.cart`.
     pub dotted: String,
-    pub path: PathBuf,
     pub module: Module,
     /// `from M import X as N` → N ↦ (M, X); `import a.b as c` → c ↦ (a.b, "").
     pub imports: HashMap<String, (String, String)>,
+    /// Module-level type aliases: `Row = Mapping[str, object]` → Row ↦ its text.
+    pub aliases: HashMap<String, String>,
 }
 
 impl ModuleInfo {
@@ -25,16 +26,21 @@ impl ModuleInfo {
         let src = std::fs::read(path).ok()?;
         let mut parser = python::parser();
         let tree = python::parse(&mut parser, &src, None).ok()?;
-        let module = python::analyze_tree(&tree, &src);
+        Some(ModuleInfo::from_tree(path, dotted, &tree, &src))
+    }
+
+    /// The module model of an already parsed file.
+    pub fn from_tree(path: &Path, dotted: &str, tree: &tree_sitter::Tree, src: &[u8]) -> ModuleInfo {
+        let module = python::analyze_tree(tree, src);
         let mut imports = HashMap::new();
         let is_package = path.file_name().is_some_and(|n| n == "__init__.py");
-        collect_imports(tree.root_node(), &src, dotted, is_package, &mut imports);
-        Some(ModuleInfo {
+        collect_imports(tree.root_node(), src, dotted, is_package, &mut imports);
+        ModuleInfo {
             dotted: dotted.to_string(),
-            path: path.to_path_buf(),
             module,
             imports,
-        })
+            aliases: collect_aliases(tree.root_node(), src),
+        }
     }
 
     pub fn class(&self, qualname: &str) -> Option<&Class> {
@@ -93,10 +99,8 @@ fn collect_imports(
                 for name in child.children_by_field_name("name", &mut names) {
                     match name.kind() {
                         "aliased_import" => {
-                            let module =
-                                name.child_by_field_name("name").map(text).unwrap_or_default();
-                            let alias =
-                                name.child_by_field_name("alias").map(text).unwrap_or_default();
+                            let module = name.child_by_field_name("name").map(text).unwrap_or_default();
+                            let alias = name.child_by_field_name("alias").map(text).unwrap_or_default();
                             out.insert(alias, (module, String::new()));
                         }
                         _ => {
@@ -114,6 +118,45 @@ fn collect_imports(
             _ => {}
         }
     }
+}
+
+/// `Name = Generic[...]`, `Name = A | B`, `Name: TypeAlias = …` and
+/// `type Name = …` at module level.
+fn collect_aliases(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, String> {
+    let text = |n: tree_sitter::Node| n.utf8_text(src).unwrap_or("").to_string();
+    let mut out = HashMap::new();
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        match stmt.kind() {
+            "expression_statement" => {
+                let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+                    continue;
+                };
+                let (Some(left), Some(right)) =
+                    (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+                else {
+                    continue;
+                };
+                let declared = assign
+                    .child_by_field_name("type")
+                    .is_some_and(|t| text(t).ends_with("TypeAlias"));
+                let looks_like_type = matches!(right.kind(), "subscript" | "generic_type")
+                    || (right.kind() == "binary_operator" && text(right).contains('|'));
+                if left.kind() == "identifier" && (declared || looks_like_type) {
+                    out.insert(text(left), text(right));
+                }
+            }
+            "type_alias_statement" => {
+                let mut parts = stmt.walk();
+                let named: Vec<tree_sitter::Node> = stmt.named_children(&mut parts).collect();
+                if let [name, value, ..] = named[..] {
+                    out.insert(text(name), text(value));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A standard library type testgap knows how to build.
@@ -140,14 +183,9 @@ impl KnownType {
             ("datetime", "datetime") => KnownType::DateTime,
             ("datetime", "time") => KnownType::Time,
             ("datetime", "timedelta") => KnownType::TimeDelta,
-            ("pathlib", "Path" | "PurePath" | "PosixPath" | "PurePosixPath")
-            | ("os", "PathLike") => KnownType::Path,
-            ("typing", "TextIO") | ("io", "StringIO" | "TextIOBase" | "TextIOWrapper") => {
-                KnownType::TextStream
-            }
-            ("typing", "BinaryIO") | ("io", "BytesIO" | "BufferedIOBase" | "RawIOBase") => {
-                KnownType::BinaryStream
-            }
+            ("pathlib", "Path" | "PurePath" | "PosixPath" | "PurePosixPath") | ("os", "PathLike") => KnownType::Path,
+            ("typing", "TextIO") | ("io", "StringIO" | "TextIOBase" | "TextIOWrapper") => KnownType::TextStream,
+            ("typing", "BinaryIO") | ("io", "BytesIO" | "BufferedIOBase" | "RawIOBase") => KnownType::BinaryStream,
             ("uuid", "UUID") => KnownType::Uuid,
             _ => return None,
         })
@@ -223,17 +261,13 @@ impl Workspace {
             .module_file(dotted)
             .and_then(|path| ModuleInfo::load(&path, dotted))
             .map(Rc::new);
-        self.cache
-            .borrow_mut()
-            .insert(dotted.to_string(), info.clone());
+        self.cache.borrow_mut().insert(dotted.to_string(), info.clone());
         info
     }
 
     /// Registers an already analysed module.
     pub fn insert(&self, info: Rc<ModuleInfo>) {
-        self.cache
-            .borrow_mut()
-            .insert(info.dotted.clone(), Some(info));
+        self.cache.borrow_mut().insert(info.dotted.clone(), Some(info));
     }
 
     /// What `name` (as written in `owner`'s annotations) refers to.
@@ -299,10 +333,7 @@ impl Workspace {
 /// expression naming it (`Outer.Inner` for nested classes).
 pub fn class_import(owner: &ModuleInfo, qualname: &str) -> (String, String) {
     let top = qualname.split('.').next().unwrap_or(qualname);
-    (
-        format!("from {} import {}", owner.dotted, top),
-        qualname.to_string(),
-    )
+    (format!("from {} import {}", owner.dotted, top), qualname.to_string())
 }
 
 #[cfg(test)]
@@ -336,18 +367,12 @@ mod tests {
         };
         assert_eq!(class_of("Cart").as_deref(), Some("shop.cart:Cart"));
         assert_eq!(class_of("Cur").as_deref(), Some("shop.pricing:Currency"));
-        assert_eq!(
-            class_of("pricing.Currency").as_deref(),
-            Some("shop.pricing:Currency")
-        );
+        assert_eq!(class_of("pricing.Currency").as_deref(), Some("shop.pricing:Currency"));
         assert!(matches!(
             ws.resolve(&cart, "Decimal"),
             Resolved::Known(KnownType::Decimal)
         ));
-        assert!(matches!(
-            ws.resolve(&cart, "dt.date"),
-            Resolved::Known(KnownType::Date)
-        ));
+        assert!(matches!(ws.resolve(&cart, "dt.date"), Resolved::Known(KnownType::Date)));
         assert!(matches!(ws.resolve(&cart, "Nowhere"), Resolved::Unknown));
         let (line, src) = class_import(&ws.module("shop.pricing").unwrap(), "Currency");
         assert_eq!(line, "from shop.pricing import Currency");

@@ -51,10 +51,7 @@ impl TypeExpr {
     /// The members of a union other than `None` (the type itself otherwise).
     pub fn without_none(&self) -> Vec<&TypeExpr> {
         match self {
-            TypeExpr::Union(members) => members
-                .iter()
-                .filter(|m| !matches!(m, TypeExpr::None))
-                .collect(),
+            TypeExpr::Union(members) => members.iter().filter(|m| !matches!(m, TypeExpr::None)).collect(),
             other => vec![other],
         }
     }
@@ -130,9 +127,7 @@ fn tokenize(text: &str) -> Option<Vec<Token>> {
             }
             c if c.is_alphabetic() || c == '_' => {
                 let start = i;
-                while i < chars.len()
-                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
-                {
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
                     i += 1;
                 }
                 out.push(Token::Name(chars[start..i].iter().collect()));
@@ -207,6 +202,21 @@ impl Parser {
                 if name == "None" {
                     return Some(TypeExpr::None);
                 }
+                if self.peek() == Some(&Token::Open('(')) {
+                    // A call (`Gt(0)` in `Annotated`): not a type.
+                    let mut depth = 0;
+                    while let Some(t) = self.next() {
+                        match t {
+                            Token::Open(_) => depth += 1,
+                            Token::Close(_) => depth -= 1,
+                            _ => {}
+                        }
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    return Some(TypeExpr::Unknown);
+                }
                 if self.peek() != Some(&Token::Open('[')) {
                     return Some(TypeExpr::Name(name));
                 }
@@ -254,9 +264,7 @@ fn generic(name: &str, base: &str, mut args: Vec<TypeExpr>) -> TypeExpr {
     match base {
         "Optional" if args.len() == 1 => flatten_union(vec![args.remove(0), TypeExpr::None]),
         "Union" => flatten_union(args),
-        "Annotated" | "Final" | "Required" | "NotRequired" | "ClassVar" if !args.is_empty() => {
-            args.remove(0)
-        }
+        "Annotated" | "Final" | "Required" | "NotRequired" | "ClassVar" if !args.is_empty() => args.remove(0),
         _ => {
             let canonical = match base {
                 "List" => "list",

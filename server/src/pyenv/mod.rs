@@ -243,6 +243,18 @@ impl PythonRun {
 
     /// Runs it in `python` with `stdin` and `limits`.
     pub fn run(&self, python: &Interpreter, stdin: &[u8], limits: Limits) -> Result<Output, RunError> {
+        self.run_watching(python, stdin, limits, None)
+    }
+
+    /// [`PythonRun::run`], killing the child when its stdout has been silent
+    /// for longer than `stall` (see [`process::run_watching`]).
+    pub fn run_watching(
+        &self,
+        python: &Interpreter,
+        stdin: &[u8],
+        limits: Limits,
+        stall: Option<Duration>,
+    ) -> Result<Output, RunError> {
         let mut command = Command::new(&python.path);
         command.args(&self.args).current_dir(&self.cwd);
         // Settings of an outer run must not change what the child does.
@@ -263,7 +275,7 @@ impl PythonRun {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        process::run(command, stdin, limits)
+        process::run_watching(command, stdin, limits, stall)
     }
 }
 

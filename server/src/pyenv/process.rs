@@ -6,7 +6,8 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -32,13 +33,16 @@ impl Default for Limits {
 /// What a finished (or killed) child did.
 #[derive(Debug)]
 pub struct Output {
-    /// `None` when the child was killed on timeout.
+    /// `None` when the child was killed (on timeout or stall).
     pub status: Option<ExitStatus>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
     pub timed_out: bool,
+    /// Killed because stdout was silent for longer than the stall limit of
+    /// [`run_watching`].
+    pub stalled: bool,
     pub elapsed: Duration,
 }
 
@@ -78,7 +82,19 @@ pub enum RunError {
 
 /// Runs `command` to completion or until `limits.timeout`, feeding it
 /// `stdin`. The command's stdio settings are replaced.
-pub fn run(mut command: Command, stdin: &[u8], limits: Limits) -> Result<Output, RunError> {
+pub fn run(command: Command, stdin: &[u8], limits: Limits) -> Result<Output, RunError> {
+    run_watching(command, stdin, limits, None)
+}
+
+/// [`run`], also killing the group when stdout has been silent for longer
+/// than `stall`: for children that report progress as they go, so a hang is
+/// noticed long before the overall deadline.
+pub fn run_watching(
+    mut command: Command,
+    stdin: &[u8],
+    limits: Limits,
+    stall: Option<Duration>,
+) -> Result<Output, RunError> {
     let program = PathBuf::from(command.get_program());
     command
         .stdin(Stdio::piped())
@@ -111,19 +127,25 @@ pub fn run(mut command: Command, stdin: &[u8], limits: Limits) -> Result<Output,
         drop(pipe_in);
     });
     let (tx, rx) = mpsc::channel();
+    // Milliseconds after the start at which stdout last said something.
+    let activity = Arc::new(AtomicU64::new(0));
     let readers = [
-        child
-            .stdout
-            .take()
-            .map(|p| spawn_reader(p, limits.output_cap, 0, tx.clone())),
+        child.stdout.take().map(|p| {
+            let clock = Some((started, activity.clone()));
+            spawn_reader(p, limits.output_cap, 0, tx.clone(), clock)
+        }),
         child
             .stderr
             .take()
-            .map(|p| spawn_reader(p, limits.output_cap, 1, tx.clone())),
+            .map(|p| spawn_reader(p, limits.output_cap, 1, tx.clone(), None)),
     ];
     drop(tx);
 
-    let (status, timed_out) = wait_with_deadline(&mut child, started + limits.timeout);
+    let watch = Watch {
+        deadline: started + limits.timeout,
+        stall: stall.map(|s| (s, started, activity)),
+    };
+    let (status, ended) = wait_with_deadline(&mut child, &watch);
     // Whatever the child started in its group goes with it, so pipes close
     // and nothing outlives the run.
     kill_group(group, &mut child);
@@ -148,18 +170,33 @@ pub fn run(mut command: Command, stdin: &[u8], limits: Limits) -> Result<Output,
         stderr,
         stdout_truncated,
         stderr_truncated,
-        timed_out,
+        timed_out: ended == Ended::Deadline,
+        stalled: ended == Ended::Stall,
         elapsed: started.elapsed(),
     })
 }
 
 type Captured = (usize, Vec<u8>, bool);
 
+/// When to give up on a child.
+struct Watch {
+    deadline: Instant,
+    stall: Option<(Duration, Instant, Arc<AtomicU64>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Exited,
+    Deadline,
+    Stall,
+}
+
 fn spawn_reader(
     mut pipe: impl Read + Send + 'static,
     cap: usize,
     index: usize,
     tx: mpsc::Sender<Captured>,
+    clock: Option<(Instant, Arc<AtomicU64>)>,
 ) -> thread::JoinHandle<()> {
     thread::spawn(move || {
         let mut kept = Vec::new();
@@ -169,6 +206,9 @@ fn spawn_reader(
             match pipe.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
+                    if let Some((start, last)) = &clock {
+                        last.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
+                    }
                     let room = cap.saturating_sub(kept.len());
                     if n > room {
                         truncated = true;
@@ -183,31 +223,37 @@ fn spawn_reader(
     })
 }
 
-/// Polls the child until it exits or the deadline passes; on timeout the
-/// group is killed and the child reaped.
-fn wait_with_deadline(child: &mut Child, deadline: Instant) -> (Option<ExitStatus>, bool) {
+/// Polls the child until it exits, the deadline passes or stdout stalls; in
+/// the last two cases the group is killed and the child reaped.
+fn wait_with_deadline(child: &mut Child, watch: &Watch) -> (Option<ExitStatus>, Ended) {
     let mut pause = Duration::from_millis(1);
-    loop {
+    let why = loop {
         match child.try_wait() {
-            Ok(Some(status)) => return (Some(status), false),
+            Ok(Some(status)) => return (Some(status), Ended::Exited),
             Ok(None) => {}
-            Err(_) => break,
+            Err(_) => break Ended::Deadline,
         }
         let now = Instant::now();
-        if now >= deadline {
-            break;
+        if now >= watch.deadline {
+            break Ended::Deadline;
         }
-        thread::sleep(pause.min(deadline - now));
+        if let Some((stall, start, last)) = &watch.stall {
+            let quiet_since = *start + Duration::from_millis(last.load(Ordering::Relaxed));
+            if now.saturating_duration_since(quiet_since) > *stall {
+                break Ended::Stall;
+            }
+        }
+        thread::sleep(pause.min(watch.deadline - now));
         pause = (pause * 2).min(Duration::from_millis(20));
-    }
+    };
     let group = child.id();
     kill_group(group, child);
     // Reap: after SIGKILL this returns promptly.
     let status = child.wait().ok();
     match status {
         // It exited on its own between the last poll and the kill.
-        Some(s) if !was_killed(&s) => (Some(s), false),
-        _ => (None, true),
+        Some(s) if !was_killed(&s) => (Some(s), Ended::Exited),
+        _ => (None, why),
     }
 }
 
@@ -274,6 +320,22 @@ mod tests {
             timeout: Duration::from_millis(timeout_ms),
             output_cap: cap,
         }
+    }
+
+    #[test]
+    fn a_silent_child_is_killed_on_stall_not_at_the_deadline() {
+        let started = Instant::now();
+        // Talks for a while, then goes quiet.
+        let out = run_watching(
+            sh("for i in 1 2 3 4 5; do echo $i; sleep 0.1; done; sleep 30"),
+            b"",
+            quick(60_000, 1024),
+            Some(Duration::from_millis(400)),
+        )
+        .unwrap();
+        assert!(out.stalled && !out.timed_out);
+        assert_eq!(out.stdout_text(), "1\n2\n3\n4\n5\n");
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

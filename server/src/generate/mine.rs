@@ -1,0 +1,300 @@
+//! Boundaries mined from a function's body, beyond what the module analysis
+//! records: comparisons on `self.field` (they steer constructor arguments)
+//! and on a parameter passed through a string normaliser
+//! (`code.upper() == "VIP"`, `match code.lower(): case "a"`).
+
+use crate::python::{Comparison, Function};
+use tree_sitter::Node;
+
+/// Methods that keep a literal recognisable: `x.upper() == "A"` is met by "A".
+const NORMALISERS: &[&str] = &["upper", "lower", "strip", "lstrip", "rstrip", "casefold", "title"];
+
+/// Comparisons in `function`'s body (not in nested functions) whose subject
+/// is a parameter, `len(parameter)`, a normalised parameter, or an attribute
+/// of the first parameter (`self.qty`, reported as param `self.qty`).
+pub fn comparisons(root: Node, src: &[u8], function: &Function) -> Vec<Comparison> {
+    let Some(def) = find_def(root, src, function) else {
+        return Vec::new();
+    };
+    let params: Vec<String> = function.params.iter().map(|p| p.name.clone()).collect();
+    let receiver = match (&function.class, params.first()) {
+        (Some(_), Some(first)) => Some(first.clone()),
+        _ => None,
+    };
+    let miner = Miner { src, params, receiver };
+    let mut out = Vec::new();
+    if let Some(body) = def.child_by_field_name("body") {
+        miner.walk(body, &mut out);
+    }
+    out
+}
+
+fn find_def<'t>(root: Node<'t>, src: &[u8], function: &Function) -> Option<Node<'t>> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "function_definition"
+            && node.start_position().row as u32 + 1 == function.def_line
+            && node.child_by_field_name("name").and_then(|n| n.utf8_text(src).ok()) == Some(function.name.as_str())
+        {
+            return Some(node);
+        }
+        let first = node.start_position().row as u32 + 1;
+        let last = node.end_position().row as u32 + 1;
+        if first <= function.def_line && function.def_line <= last {
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+    }
+    None
+}
+
+struct Miner<'s> {
+    src: &'s [u8],
+    params: Vec<String>,
+    receiver: Option<String>,
+}
+
+impl Miner<'_> {
+    fn text(&self, node: Node) -> String {
+        node.utf8_text(self.src).unwrap_or("").to_string()
+    }
+
+    fn walk(&self, node: Node, out: &mut Vec<Comparison>) {
+        match node.kind() {
+            "function_definition" | "class_definition" | "lambda" => return,
+            "comparison_operator" => self.comparison(node, out),
+            "match_statement" => self.match_statement(node, out),
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.walk(child, out);
+        }
+    }
+
+    /// (param, on_length) for a comparison operand this miner adds.
+    fn subject(&self, node: Node) -> Option<(String, bool)> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                self.params.contains(&name).then_some((name, false))
+            }
+            "parenthesized_expression" => self.subject(node.named_child(0)?),
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                let receiver = self.receiver.as_deref()?;
+                (object.kind() == "identifier" && self.text(object) == receiver)
+                    .then(|| (format!("{receiver}.{}", self.text(attr)), false))
+            }
+            "call" => {
+                let func = node.child_by_field_name("function")?;
+                let args = node.child_by_field_name("arguments")?;
+                if func.kind() == "identifier" && self.text(func) == "len" {
+                    if args.named_child_count() != 1 {
+                        return None;
+                    }
+                    let inner = args.named_child(0)?;
+                    let (name, _) = self.plain_or_attribute(inner)?;
+                    return Some((name, true));
+                }
+                if func.kind() != "attribute" || args.named_child_count() != 0 {
+                    return None;
+                }
+                let method = self.text(func.child_by_field_name("attribute")?);
+                if !NORMALISERS.contains(&method.as_str()) {
+                    return None;
+                }
+                self.plain_or_attribute(func.child_by_field_name("object")?)
+            }
+            _ => None,
+        }
+    }
+
+    fn plain_or_attribute(&self, node: Node) -> Option<(String, bool)> {
+        matches!(node.kind(), "identifier" | "attribute")
+            .then(|| self.subject(node))
+            .flatten()
+    }
+
+    fn literals(&self, node: Node, collection: bool) -> Option<Vec<String>> {
+        match node.kind() {
+            "integer" | "float" | "string" | "true" | "false" | "none" => Some(vec![self.text(node)]),
+            "unary_operator" => {
+                let operand = node.child_by_field_name("argument")?;
+                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
+            }
+            "tuple" | "list" | "set" if collection => {
+                let mut cursor = node.walk();
+                let mut out = Vec::new();
+                for member in node.named_children(&mut cursor) {
+                    out.extend(self.literals(member, false)?);
+                }
+                Some(out)
+            }
+            "parenthesized_expression" => self.literals(node.named_child(0)?, collection),
+            _ => None,
+        }
+    }
+
+    fn comparison(&self, node: Node, out: &mut Vec<Comparison>) {
+        let mut operands = Vec::new();
+        let mut ops = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.is_named() {
+                if child.kind() != "comment" {
+                    operands.push(child);
+                }
+            } else {
+                ops.push(child.kind());
+            }
+        }
+        for (i, op) in ops.iter().enumerate() {
+            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
+                break;
+            };
+            let membership = matches!(*op, "in" | "not in");
+            let line = node.start_position().row as u32 + 1;
+            if let (Some((param, on_length)), Some(literals)) = (self.subject(left), self.literals(right, membership)) {
+                out.push(Comparison {
+                    param,
+                    on_length,
+                    op: op.to_string(),
+                    literals,
+                    line,
+                });
+            } else if let (true, Some(literals), Some((param, false))) =
+                (membership, self.literals(left, false), self.subject(right))
+            {
+                // `"@" in sender`: the parameter should (not) contain it.
+                out.push(Comparison {
+                    param,
+                    on_length: false,
+                    op: "contains".to_string(),
+                    literals,
+                    line,
+                });
+            } else if let (Some(literals), Some((param, on_length))) = (self.literals(left, false), self.subject(right))
+            {
+                // `0 < n`: the same bound, read from the other side.
+                out.push(Comparison {
+                    param,
+                    on_length,
+                    op: flipped(op).to_string(),
+                    literals,
+                    line,
+                });
+            }
+        }
+    }
+
+    /// Literal patterns, in source order (guards and bodies are not patterns).
+    fn pattern_literals(&self, node: Node, out: &mut Vec<String>) {
+        match node.kind() {
+            "string" | "integer" | "float" | "true" | "false" | "none" => out.push(self.text(node)),
+            "case_pattern" | "union_pattern" | "as_pattern" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    self.pattern_literals(child, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn match_statement(&self, node: Node, out: &mut Vec<Comparison>) {
+        let Some((param, on_length)) = node.child_by_field_name("subject").and_then(|s| self.subject(s)) else {
+            return;
+        };
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let mut literals = Vec::new();
+        let mut cursor = body.walk();
+        for clause in body.named_children(&mut cursor) {
+            let mut inner = clause.walk();
+            for pattern in clause.named_children(&mut inner) {
+                if pattern.kind() == "case_pattern" {
+                    self.pattern_literals(pattern, &mut literals);
+                }
+            }
+        }
+        if !literals.is_empty() {
+            out.push(Comparison {
+                param,
+                on_length,
+                op: "case".to_string(),
+                literals,
+                line: node.start_position().row as u32 + 1,
+            });
+        }
+    }
+}
+
+/// The operator with its operands swapped: `0 < n` is `n > 0`.
+fn flipped(op: &str) -> &str {
+    match op {
+        "<" => ">",
+        "<=" => ">=",
+        ">" => "<",
+        ">=" => "<=",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python;
+
+    fn mined(src: &str, qualname: &str) -> Vec<String> {
+        let mut parser = python::parser();
+        let tree = python::parse(&mut parser, src.as_bytes(), None).unwrap();
+        let module = python::analyze_tree(&tree, src.as_bytes());
+        let f = module.functions.iter().find(|f| f.qualname == qualname).unwrap();
+        comparisons(tree.root_node(), src.as_bytes(), f)
+            .iter()
+            .map(|c| {
+                let len = if c.on_length { "len " } else { "" };
+                format!("{len}{} {} {}", c.param, c.op, c.literals.join(","))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn self_fields_and_normalised_strings() {
+        let src = r#"
+class Item:
+    def __post_init__(self):
+        if self.qty <= 0:
+            raise ValueError
+        if len(self.tags) > 3:
+            pass
+
+def coupon(code, n):
+    match code.upper():
+        case "WELCOME10" if n:
+            pass
+        case "SUMMER":
+            pass
+    if code.strip() in ("a", "b"):
+        def inner(x):
+            return x == 99
+    if "@" not in code or 0 < n:
+        pass
+    return n > 10
+"#;
+        assert_eq!(mined(src, "Item.__post_init__"), ["self.qty <= 0", "len self.tags > 3"]);
+        assert_eq!(
+            mined(src, "coupon"),
+            [
+                "code case \"WELCOME10\",\"SUMMER\"",
+                "code in \"a\",\"b\"",
+                "code contains \"@\"",
+                "n > 0",
+                "n > 10"
+            ]
+        );
+    }
+}

@@ -1,0 +1,121 @@
+"""Fixtures of the `testgap generate` suite.
+
+Each project is copied to a temporary directory, measured with the real
+coverage.py, and given to `testgap generate --write` once per session; the
+tests then inspect what was written and run it in fresh processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gen_support import (
+    REPO,
+    Generated,
+    copy_example,
+    coverage_run,
+    fetch_sdist,
+    generate,
+    snapshot,
+    find_testgap,
+    unpack,
+    child_env,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _testgap_is_built():
+    try:
+        find_testgap()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def cache_dir() -> Path:
+    """Downloads kept between runs (never committed)."""
+    configured = os.environ.get("TESTGAP_TEST_CACHE")
+    return Path(configured) if configured else REPO / ".venv-test" / "cache" / "pypi"
+
+
+@dataclass
+class GeneratedProject:
+    """A project before and after `testgap generate --write`."""
+
+    root: Path
+    result: Generated
+    seconds: float
+    before_files: dict[str, str]
+    after_files: dict[str, str]
+    # Test files as they were before the run (None: did not exist).
+    previous: dict[str, str | None] = field(default_factory=dict)
+    coverage_before: dict[str, Any] | None = None
+    # testgap's own temporary directory for the run (TMPDIR).
+    tmpdir: Path | None = None
+    home: Path | None = None
+
+    def written(self) -> list[str]:
+        return [
+            m["edit"]["rel"]
+            for m in self.result.report()["modules"]
+            if m.get("edit") and m.get("written")
+        ]
+
+
+def generate_into(root: Path, scratch: Path, *args: str, coverage_before: dict | None = None) -> GeneratedProject:
+    """Runs `testgap generate --write --format json ARGS` on `root` with its
+    own TMPDIR and HOME, so stray files would show."""
+    tmpdir = scratch / "tmpdir"
+    home = scratch / "home"
+    tmpdir.mkdir(parents=True)
+    home.mkdir(parents=True)
+    tests_dir = root / "tests"
+    previous = {}
+    if tests_dir.is_dir():
+        for path in tests_dir.glob("test_*.py"):
+            previous[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
+    before = snapshot(root)
+    env = child_env(TMPDIR=str(tmpdir), HOME=str(home))
+    started = time.monotonic()
+    result = generate(root, "--write", "--format", "json", *args, env=env)
+    seconds = time.monotonic() - started
+    return GeneratedProject(
+        root=root,
+        result=result,
+        seconds=seconds,
+        before_files=before,
+        after_files=snapshot(root),
+        previous=previous,
+        coverage_before=coverage_before,
+        tmpdir=tmpdir,
+        home=home,
+    )
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory) -> GeneratedProject:
+    """examples/shop with its own tests measured, then `generate --all`."""
+    base = tmp_path_factory.mktemp("shop")
+    root = copy_example(base / "shop")
+    (root / "coverage.json").unlink(missing_ok=True)
+    before = coverage_run(root, data_file=base / "before.coverage")
+    shutil.copy(base / "before.json", root / "coverage.json")
+    (base / "before.json").unlink()
+    return generate_into(root, base / "scratch", "--all", coverage_before=before)
+
+
+@pytest.fixture(scope="session")
+def boltons(tmp_path_factory, cache_dir) -> GeneratedProject:
+    """boltons 25.0.0 without its tests of strutils and mathutils, then
+    `generate` for those two modules."""
+    base = tmp_path_factory.mktemp("boltons")
+    root = unpack(fetch_sdist(cache_dir), base / "sdist")
+    for name in ("test_strutils.py", "test_mathutils.py"):
+        (root / "tests" / name).unlink()
+    return generate_into(root, base / "scratch", "boltons/strutils.py", "boltons/mathutils.py")
