@@ -232,7 +232,13 @@ describe('testgap lsp through the extension\'s protocol stack', () => {
     }
     const provider = init.capabilities.codeActionProvider;
     const resolves = typeof provider === 'object' && provider.resolveProvider === true;
-    for (const action of actions ?? []) {
+    // Resolving generates tests: it runs the project's Python, which the
+    // user points the extension at (testgap.python).
+    await server.connection.sendNotification('workspace/didChangeConfiguration', {
+      settings: { testgap: { python: process.env.TESTGAP_PYTHON } },
+    });
+    // One resolve is enough to check the shape; each one runs pytest.
+    for (const action of (actions ?? []).slice(0, 1)) {
       if (!('kind' in action) && typeof action.command === 'string') {
         continue; // a bare Command
       }

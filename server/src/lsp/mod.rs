@@ -2,6 +2,7 @@
 //! Protocol on stdio. stdout belongs to the protocol; logs go to stderr and
 //! `window/logMessage`.
 
+mod actions;
 mod commands;
 pub mod config;
 mod diagnostics;
@@ -374,7 +375,12 @@ impl LanguageServer for Server {
             let mut state = self.inner.state();
             state.encoding = encoding;
             let workspace_caps = params.capabilities.workspace.as_ref();
+            let create_files = workspace_caps
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
             state.caps = ClientCaps {
+                create_files,
                 inlay_hint_refresh: workspace_caps
                     .and_then(|w| w.inlay_hint.as_ref())
                     .and_then(|c| c.refresh_support)
@@ -428,6 +434,15 @@ impl LanguageServer for Server {
                     ..TextDocumentSyncOptions::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![
+                        CodeActionKind::QUICKFIX,
+                        CodeActionKind::REFACTOR,
+                        CodeActionKind::SOURCE,
+                    ]),
+                    resolve_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
@@ -658,6 +673,119 @@ impl LanguageServer for Server {
             .map(|cov| hints::code_lenses(uri, &open.doc, cov, state.encoding)))
     }
 
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let state = self.inner.state();
+        let uri = &params.text_document.uri;
+        let Some(open) = state.documents.get(uri) else {
+            return Ok(None);
+        };
+        let Some(path) = &open.path else { return Ok(None) };
+        let Some(w) = state.workspace_of(path) else {
+            return Ok(None);
+        };
+        let Ok(rel) = path.strip_prefix(&state.workspaces[w].root) else {
+            return Ok(None);
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        Ok(Some(actions::list(
+            uri,
+            &open.doc,
+            &rel,
+            params.range,
+            &params.context.diagnostics,
+        )))
+    }
+
+    async fn code_action_resolve(&self, mut action: CodeAction) -> Result<CodeAction> {
+        let data = action.data.clone().unwrap_or(Value::Null);
+        let target = data
+            .get("target")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let uri = data
+            .get("uri")
+            .and_then(Value::as_str)
+            .and_then(|u| u.parse::<Uri>().ok());
+        let (job, create_files, encoding, progress) = {
+            let state = self.inner.state();
+            let root = uri
+                .as_ref()
+                .and_then(state::uri_path)
+                .and_then(|p| state.workspace_of(&p))
+                .map(|w| state.workspaces[w].root.clone())
+                .ok_or_else(|| invalid("this action's file is not in an open workspace".to_string()))?;
+            let report = state
+                .workspace_of(&root)
+                .and_then(|w| match &state.workspaces[w].report {
+                    ReportState::Loaded(r) => Some(r.path.clone()),
+                    _ => None,
+                });
+            let job = actions::Job {
+                root,
+                target: target.clone(),
+                python: state.config.python.clone().map(PathBuf::from),
+                report,
+            };
+            (
+                job,
+                state.caps.create_files,
+                state.encoding,
+                state.caps.work_done_progress,
+            )
+        };
+        let token = NumberOrString::String(format!("testgap/generate/{target}"));
+        let progress = if progress
+            && ask(self.inner.client.create_work_done_progress(token.clone()))
+                .await
+                .is_some()
+        {
+            Some(
+                self.inner
+                    .client
+                    .progress(token, format!("testgap: generating tests for {target}"))
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let result = tokio::task::spawn_blocking(move || actions::run(&job))
+            .await
+            .map_err(|e| internal(e.to_string()))?;
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        let (edits, summary) = match result {
+            Ok(done) => done,
+            Err(message) => {
+                self.inner
+                    .log(MessageType::WARNING, format!("generate {target}: {message}"))
+                    .await;
+                return Err(invalid(message));
+            }
+        };
+        let open: std::collections::HashMap<PathBuf, (String, i32)> = {
+            let state = self.inner.state();
+            state
+                .documents
+                .values()
+                .filter_map(|d| Some((d.path.clone()?, (d.doc.text(), d.doc.version))))
+                .collect()
+        };
+        let label = format!("testgap: generated {summary}");
+        let (edit, left_over) = actions::workspace_edit(&edits, &open, create_files, encoding, &label);
+        action.edit = Some(edit);
+        if let Some(first) = left_over.first() {
+            action.command = Some(Command {
+                title: format!("Write {}", first.rel),
+                command: actions::WRITE_TESTS.to_string(),
+                arguments: Some(vec![json!(first.path.display().to_string()), json!(first.text)]),
+            });
+        }
+        Ok(action)
+    }
+
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let gaps = self.least_covered(&params.query, 200).await?;
         #[allow(deprecated)]
@@ -739,6 +867,32 @@ impl LanguageServer for Server {
                     }
                     None => Err(invalid(format!("no coverage data for `{name}` in an open document"))),
                 }
+            }
+            actions::WRITE_TESTS => {
+                let path = params.arguments.first().and_then(Value::as_str).map(PathBuf::from);
+                let text = params
+                    .arguments
+                    .get(1)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let path = path.ok_or_else(|| invalid("expected the test file's path and text".to_string()))?;
+                let root = {
+                    let state = self.inner.state();
+                    state.workspace_of(&path).map(|w| state.workspaces[w].root.clone())
+                };
+                let root = root.ok_or_else(|| invalid(format!("{} is outside the workspace", path.display())))?;
+                actions::write_new_file(&root, &path, &text).map_err(invalid)?;
+                if let Some(uri) = Uri::from_file_path(&path) {
+                    let show = ShowDocumentParams {
+                        uri,
+                        external: Some(false),
+                        take_focus: Some(true),
+                        selection: None,
+                    };
+                    ask(self.inner.client.show_document(show)).await;
+                }
+                Ok(Some(json!({"written": path.display().to_string()})))
             }
             other => {
                 self.inner

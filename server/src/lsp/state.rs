@@ -17,6 +17,8 @@ use tower_lsp_server::ls_types::Uri;
 /// What the client can do, as far as the server cares.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ClientCaps {
+    /// The client applies `CreateFile` operations in workspace edits.
+    pub create_files: bool,
     pub work_done_progress: bool,
     pub inlay_hint_refresh: bool,
     pub code_lens_refresh: bool,
