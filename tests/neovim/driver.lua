@@ -94,6 +94,66 @@ local function code_actions(client, bufnr, lnum)
   return titles
 end
 
+-- Resolves the first "Generate tests for `name`" action on line `lnum` and
+-- applies its edit as the user accepting it would; records the test file.
+local function apply_generate_action(client, bufnr, lnum)
+  local position = { line = lnum, character = 0 }
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = { start = position, ["end"] = position },
+    context = { diagnostics = {} },
+  }
+  local listed
+  testgap.request(client, "textDocument/codeAction", params, function(err, result)
+    listed = { err = err, result = result }
+  end, bufnr)
+  wait_for("code actions to apply", function()
+    return listed ~= nil
+  end)
+  local action
+  for _, a in ipairs(type(listed.result) == "table" and listed.result or {}) do
+    if a.kind ~= "source" and a.title:find("Generate tests for `", 1, true) == 1 then
+      action = action or a
+    end
+  end
+  if not action then
+    return { error = "no generate action" }
+  end
+  local resolved
+  testgap.request(client, "codeAction/resolve", action, function(err, result)
+    resolved = { err = err, result = result }
+  end, bufnr)
+  wait_for("the generated tests", function()
+    return resolved ~= nil
+  end)
+  if resolved.err then
+    return { title = action.title, error = vim.inspect(resolved.err) }
+  end
+  local edit = resolved.result.edit
+  local file
+  if edit then
+    vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding or "utf-16")
+    for _, change in ipairs(edit.documentChanges or {}) do
+      if change.textDocument then
+        file = vim.uri_to_fname(change.textDocument.uri)
+      end
+    end
+  end
+  if not file then
+    return { title = action.title, error = "the resolved action has no text edit" }
+  end
+  local target = vim.fn.bufadd(file)
+  vim.fn.bufload(target)
+  vim.api.nvim_buf_call(target, function()
+    vim.cmd("silent write")
+  end)
+  return {
+    title = action.title,
+    file = file,
+    text = table.concat(vim.api.nvim_buf_get_lines(target, 0, -1, false), "\n"),
+  }
+end
+
 local function audit_view()
   local view = { buffer = {}, quickfix = {} }
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
@@ -163,6 +223,8 @@ local function main()
   end)
   results.diagnostics = testgap_diagnostics(bufnr)
   results.code_actions = code_actions(client, bufnr, results.diagnostics[1].lnum)
+  results.generated = apply_generate_action(client, bufnr, results.diagnostics[1].lnum)
+  vim.cmd("buffer " .. bufnr)
 
   vim.api.nvim_buf_set_lines(bufnr, 0, 0, false, { "# one", "# two", "# three" })
   local name = vim.api.nvim_buf_get_name(bufnr)

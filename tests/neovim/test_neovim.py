@@ -253,7 +253,8 @@ def run_nvim(tmp_path, opened):
     init = tmp_path / "init.lua"
     init.write_text(
         f"vim.opt.runtimepath:prepend({lua_string(str(PLUGIN))})\n"
-        f"require('testgap').setup({{ cmd = {{ {lua_string(str(server_binary()))}, 'lsp' }} }})\n"
+        f"require('testgap').setup({{ cmd = {{ {lua_string(str(server_binary()))}, 'lsp' }},"
+        f" settings = {{ python = {lua_string(sys.executable)} }} }})\n"
         f"dofile({lua_string(str(DRIVER))})\n",
         encoding="utf-8",
     )
@@ -373,6 +374,23 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     plugin = result["plugin"]
     for key, value in plugin["setup_defaults"].items():
         assert plugin["lsp_config"][key] == value, key
+
+    # The code action on the first gap, applied as accepting it would.
+    generated = result["generated"]
+    assert "error" not in generated, generated
+    first_gap = min(gaps, key=lambda name: defs[name][0])
+    assert generated["title"] == f"Generate tests for `{first_gap.rsplit('.', 1)[-1]}`"
+    assert "def test_" in generated["text"] and "assert " in generated["text"], generated["text"]
+    test_file = Path(generated["file"])
+    assert test_file.read_text(encoding="utf-8").rstrip("\n") == generated["text"].rstrip("\n")
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
 
     generate = [n for n in result["notifications"] if "testgap.generate" in n["message"]]
     assert generate and generate[0]["level"] == 3, result["notifications"]
