@@ -35,6 +35,9 @@ enum Command {
     Audit(AuditArgs),
     /// Write pytest tests for untested code, verified by running them.
     Generate(testgap::generate::cli::GenerateArgs),
+    /// Repair failing tests: name each failure's root cause, make the
+    /// smallest edit to the test, and prove it by re-running.
+    Fix(testgap::fix::cli::FixArgs),
     /// Serve the Language Server Protocol on stdin/stdout.
     Lsp {
         /// Accepted for clients that always pass it; stdio is the only transport.
@@ -134,6 +137,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
         Command::Generate(args) => testgap::generate::cli::run(args),
+        Command::Fix(args) => testgap::fix::cli::run(args),
         Command::Lsp { .. } => run_lsp(),
         Command::Bench { what } => run_bench(what),
     };
