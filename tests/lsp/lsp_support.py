@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import unquote, urlparse
 
 from coverage.results import format_lines
 from lsprotocol import types
@@ -300,6 +301,15 @@ def make_client() -> LanguageClient:
     def lens_refresh(ls: LanguageClient, params: None) -> None:
         ls.refreshes.append("codeLens")  # type: ignore[attr-defined]
 
+    # Edits the server asks the editor to apply (commands that change files):
+    # recorded for the test to inspect and apply; nothing is written here.
+    client.edits_to_apply = []  # type: ignore[attr-defined]
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        ls.edits_to_apply.append(params)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
     return client
 
 
@@ -473,3 +483,38 @@ async def start(
     session = Session(client, project, result)
     await session.wait_loaded()
     return session
+
+
+# ---------------------------------------------------------------------------
+# Workspace edits, applied as an editor would
+
+
+def path_of(uri: str) -> Path:
+    return Path(unquote(urlparse(uri).path))
+
+
+def offset(text: str, position: types.Position) -> int:
+    """Index into `text` of an LSP position (the fixture files' characters
+    are all in the Basic Multilingual Plane where edits land, so UTF-16
+    columns are characters)."""
+    lines = text.splitlines(keepends=True)
+    return sum(len(line) for line in lines[: position.line]) + position.character
+
+
+def apply(edit: types.WorkspaceEdit) -> list[Path]:
+    """Applies a workspace edit to disk as an editor would; returns the files."""
+    touched = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.CreateFile):
+            path = path_of(change.uri)
+            assert not path.exists(), "a create must never overwrite"
+            path.write_text("")
+            continue
+        path = path_of(change.text_document.uri)
+        text = path.read_bytes().decode("utf-8") if path.exists() else ""
+        for e in sorted(change.edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+            start, end = offset(text, e.range.start), offset(text, e.range.end)
+            text = text[:start] + e.new_text + text[end:]
+        path.write_bytes(text.encode("utf-8"))
+        touched.append(path)
+    return touched

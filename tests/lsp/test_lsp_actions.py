@@ -8,44 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, def_sites, start
+from lsp_support import Project, apply, def_sites, start
 
 pytestmark = [pytest.mark.asyncio]
-
-
-def path_of(uri: str) -> Path:
-    return Path(unquote(urlparse(uri).path))
-
-
-def offset(text: str, position: types.Position) -> int:
-    """Index into `text` of an LSP position (the fixture files are ASCII at
-    the ends where tests are appended, so columns are characters)."""
-    lines = text.splitlines(keepends=True)
-    return sum(len(line) for line in lines[: position.line]) + position.character
-
-
-def apply(edit: types.WorkspaceEdit) -> list[Path]:
-    """Applies a workspace edit to disk as an editor would; returns the files."""
-    touched = []
-    for change in edit.document_changes or []:
-        if isinstance(change, types.CreateFile):
-            path = path_of(change.uri)
-            assert not path.exists(), "a create must never overwrite"
-            path.write_text("")
-            continue
-        path = path_of(change.text_document.uri)
-        text = path.read_text() if path.exists() else ""
-        for e in sorted(change.edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-            start, end = offset(text, e.range.start), offset(text, e.range.end)
-            text = text[:start] + e.new_text + text[end:]
-        path.write_text(text)
-        touched.append(path)
-    return touched
 
 
 def run_pytest(root: Path, test_file: Path) -> subprocess.CompletedProcess:

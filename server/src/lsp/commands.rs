@@ -12,7 +12,16 @@ pub const RELOAD: &str = "testgap.reloadCoverage";
 pub const SHOW_FUNCTION: &str = "testgap.showFunctionCoverage";
 
 /// Every command the server executes.
-pub const ALL: &[&str] = &[AUDIT, LEAST_COVERED, RELOAD, SHOW_FUNCTION, super::actions::WRITE_TESTS];
+pub const ALL: &[&str] = &[
+    AUDIT,
+    LEAST_COVERED,
+    RELOAD,
+    SHOW_FUNCTION,
+    super::actions::WRITE_TESTS,
+    super::testing::RUN_TESTS,
+    super::testing::FIX,
+    super::testing::GENERATE,
+];
 
 /// What an audit command needs, copied out of the state so that the work
 /// runs without the lock.

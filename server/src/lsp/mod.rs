@@ -11,6 +11,8 @@ pub mod encoding;
 mod hints;
 mod hover;
 mod state;
+mod test_actions;
+mod testing;
 mod view;
 
 use encoding::PositionEncoding;
@@ -197,10 +199,13 @@ impl Inner {
             let Some(open) = state.documents.get(uri) else {
                 return;
             };
-            let diagnostics = match &open.coverage {
+            let mut diagnostics = match &open.coverage {
                 Some(cov) => diagnostics::diagnostics(&open.doc, cov, &state.config, state.encoding),
                 None => Vec::new(),
             };
+            if let Some(known) = open.path.as_ref().and_then(|p| state.tests.get(p)) {
+                diagnostics.extend(testing::diagnostics(&open.doc, &known.failures, state.encoding));
+            }
             (diagnostics, open.doc.version)
         };
         self.client
@@ -485,12 +490,16 @@ impl LanguageServer for Server {
             let path = state::uri_path(&doc.uri);
             let open = OpenDoc {
                 doc: document::Document::new(&doc.text, doc.version),
-                path,
+                path: path.clone(),
                 coverage: None,
                 no_coverage: None,
             };
             state.documents.insert(doc.uri.clone(), open);
             state.attach(&doc.uri);
+            drop(state);
+            if let Some(path) = path {
+                self.inner.load_last_failed(&path);
+            }
         }
         self.inner.publish(&doc.uri).await;
     }
@@ -509,6 +518,9 @@ impl LanguageServer for Server {
                 Some(open) => {
                     open.doc
                         .apply_changes(params.content_changes, encoding, params.text_document.version);
+                    if !state.pending_fixes.is_empty() {
+                        state.settle_fixes(&uri);
+                    }
                     None
                 }
             }
@@ -686,6 +698,18 @@ impl LanguageServer for Server {
         let Ok(rel) = path.strip_prefix(&state.workspaces[w].root) else {
             return Ok(None);
         };
+        let root = &state.workspaces[w].root;
+        if crate::fix::classify::is_test_file(path, root) {
+            // Tests are fixed, not tested.
+            let failures = state.tests.get(path).map(|t| t.failures.as_slice()).unwrap_or_default();
+            return Ok(Some(testing::fix_actions(
+                uri,
+                &open.doc,
+                failures,
+                params.range,
+                state.encoding,
+            )));
+        }
         let rel = rel.to_string_lossy().replace('\\', "/");
         Ok(Some(actions::list(
             uri,
@@ -698,6 +722,9 @@ impl LanguageServer for Server {
 
     async fn code_action_resolve(&self, mut action: CodeAction) -> Result<CodeAction> {
         let data = action.data.clone().unwrap_or(Value::Null);
+        if data.get("fix").is_some() {
+            return self.inner.resolve_fix(action, &data).await;
+        }
         let target = data
             .get("target")
             .and_then(Value::as_str)
@@ -868,6 +895,9 @@ impl LanguageServer for Server {
                     None => Err(invalid(format!("no coverage data for `{name}` in an open document"))),
                 }
             }
+            testing::RUN_TESTS => self.inner.run_tests_command(&params.arguments).await,
+            testing::FIX => self.inner.fix_command(&params.arguments).await,
+            testing::GENERATE => self.inner.generate_command(&params.arguments).await,
             actions::WRITE_TESTS => {
                 let path = params.arguments.first().and_then(Value::as_str).map(PathBuf::from);
                 let text = params

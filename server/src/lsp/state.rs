@@ -60,6 +60,12 @@ pub struct State {
     pub shutting_down: bool,
     /// A problem with the initialization options, to show the user once.
     pub settings_problem: Option<String>,
+    /// Failing tests by test module (absolute path).
+    pub tests: HashMap<PathBuf, super::testing::FileTests>,
+    /// Fix edits handed to the client: (file, its text once applied, the
+    /// tests the edit fixes). When a document reaches that text, those
+    /// tests' failures are dropped.
+    pub pending_fixes: Vec<(PathBuf, String, Vec<String>)>,
 }
 
 /// The file a URI names, for `file:` URIs.
@@ -112,6 +118,33 @@ impl State {
         }
         open.coverage = coverage.map(|(cov, _)| cov);
         open.no_coverage = reason;
+    }
+
+    /// Drops the failures a fix edit repaired once the document at `uri`
+    /// holds the text that edit produces. Returns whether any were dropped.
+    pub fn settle_fixes(&mut self, uri: &Uri) -> bool {
+        let Some(open) = self.documents.get(uri) else {
+            return false;
+        };
+        let Some(path) = open.path.clone() else {
+            return false;
+        };
+        let mut applied: Vec<String> = Vec::new();
+        let rope = &open.doc.rope;
+        self.pending_fixes.retain(|(file, text, nodeids)| {
+            if file != &path || rope.len_bytes() != text.len() || *rope != text.as_str() {
+                return true;
+            }
+            applied.extend(nodeids.iter().cloned());
+            false
+        });
+        if applied.is_empty() {
+            return false;
+        }
+        for known in self.tests.values_mut() {
+            known.failures.retain(|f| !applied.contains(&f.nodeid));
+        }
+        true
     }
 
     pub fn attach_all(&mut self) {
