@@ -5,6 +5,9 @@
 local file = assert(os.getenv("TESTGAP_NVIM_FILE"), "TESTGAP_NVIM_FILE is not set")
 local out_path = assert(os.getenv("TESTGAP_NVIM_OUT"), "TESTGAP_NVIM_OUT is not set")
 local timeout = tonumber(os.getenv("TESTGAP_NVIM_TIMEOUT_MS") or "10000")
+-- `path:line` of a function to generate tests for, and a test module that fails.
+local generate_at = assert(os.getenv("TESTGAP_NVIM_GENERATE_AT"), "TESTGAP_NVIM_GENERATE_AT is not set")
+local failing_file = assert(os.getenv("TESTGAP_NVIM_FAILING_FILE"), "TESTGAP_NVIM_FAILING_FILE is not set")
 
 local testgap = require("testgap")
 local audit = require("testgap.audit")
@@ -205,6 +208,26 @@ local function notified(text)
   return false
 end
 
+local function messages_with(text)
+  local found = {}
+  for _, n in ipairs(results.notifications) do
+    if n.message:find(text, 1, true) then
+      found[#found + 1] = n
+    end
+  end
+  return found
+end
+
+local function failing_tests(bufnr)
+  local found = {}
+  for _, d in ipairs(testgap_diagnostics(bufnr)) do
+    if d.code == "failing-test" then
+      found[#found + 1] = d
+    end
+  end
+  return found
+end
+
 local function main()
   results.nvim_version = vim.fn.execute("version"):match("NVIM v[^\n]+")
   results.plugin = plugin_defaults()
@@ -241,10 +264,43 @@ local function main()
   results.audit = audit_view()
   results.audit.jump = jump_from_audit()
 
-  vim.cmd("edit " .. vim.fn.fnameescape(file))
+  -- :TestgapGenerate with the cursor in a function: Neovim applies the
+  -- server's edit; writing the buffers saves the new tests.
+  local generate_file, generate_line = generate_at:match("^(.*):(%d+)$")
+  vim.cmd("edit " .. vim.fn.fnameescape(generate_file))
+  vim.api.nvim_win_set_cursor(0, { tonumber(generate_line), 4 })
+  wait_for("the testgap client of " .. generate_file, function()
+    return testgap.clients(0)[1] ~= nil
+  end)
   vim.cmd("TestgapGenerate")
   wait_for("the answer to testgap.generate", function()
-    return notified("testgap.generate")
+    return notified("generated ")
+  end)
+  vim.cmd("silent! wall")
+  results.generate_messages = messages_with("generated ")
+
+  -- A test broken by a refactor: :TestgapRunTests shows why, :TestgapFix
+  -- with the cursor on the failure repairs the buffer.
+  vim.cmd("edit " .. vim.fn.fnameescape(failing_file))
+  local tests_buf = vim.api.nvim_get_current_buf()
+  wait_for("the testgap client of " .. failing_file, function()
+    return testgap.clients(tests_buf)[1] ~= nil
+  end)
+  vim.cmd("TestgapRunTests")
+  wait_for("failing-test diagnostics", function()
+    return #failing_tests(tests_buf) > 0
+  end)
+  results.failing = failing_tests(tests_buf)
+  vim.api.nvim_win_set_cursor(0, { results.failing[1].lnum + 1, 4 })
+  vim.cmd("TestgapFix")
+  wait_for("the fix", function()
+    return notified("fixed ")
+  end)
+  results.fix_messages = messages_with("fixed ")
+  results.fixed_text = table.concat(vim.api.nvim_buf_get_lines(tests_buf, 0, -1, false), "\n")
+  vim.cmd("silent write")
+  wait_for("the failure to clear", function()
+    return #failing_tests(tests_buf) == 0
   end)
   results.stage = "done"
 end

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "editors" / "neovim"
 DRIVER = Path(__file__).with_name("driver.lua")
 
-NVIM_TIMEOUT_S = 60
+NVIM_TIMEOUT_S = 120
 STAGE_TIMEOUT_MS = 10_000
 INSERTED_LINES = 3
 
@@ -143,6 +143,18 @@ PROJECT = {
 }
 
 
+TRUNCATE_TEST = """from calc import textops
+
+
+def test_truncate_keeps_short_text():
+    assert textops.truncate("hi", 5) == "hi"
+
+
+def test_truncate_with_a_keyword():
+    assert textops.truncate("hello", width=3) == "he…"
+"""
+
+
 def server_binary():
     path = Path(os.environ.get("TESTGAP_BIN") or REPO / "target" / "debug" / "testgap")
     if not path.is_file():
@@ -245,7 +257,7 @@ def kill_pid(pid):
         pass
 
 
-def run_nvim(tmp_path, opened):
+def run_nvim(tmp_path, opened, generate_at, failing_file):
     """Runs driver.lua in headless Neovim; returns what it recorded."""
     home = tmp_path / "nvim-home"
     for sub in ("config", "data", "state", "cache"):
@@ -268,6 +280,8 @@ def run_nvim(tmp_path, opened):
         TESTGAP_NVIM_FILE=str(opened),
         TESTGAP_NVIM_OUT=str(out),
         TESTGAP_NVIM_TIMEOUT_MS=str(STAGE_TIMEOUT_MS),
+        TESTGAP_NVIM_GENERATE_AT=generate_at,
+        TESTGAP_NVIM_FAILING_FILE=str(failing_file),
     )
     proc = subprocess.Popen(
         [nvim_bin(), "--headless", "--clean", "-i", "NONE", "-u", str(init)],
@@ -316,7 +330,15 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     gaps = {name: f for name, f in functions.items() if name and f["missing_lines"]}
     assert gaps and len(gaps) < len(defs), "the fixture needs covered and uncovered functions"
 
-    result = run_nvim(tmp_path, opened)
+    # After the coverage run, a refactor breaks a test: `truncate`'s keyword
+    # `width` becomes `limit`.
+    textops = root / "calc" / "textops.py"
+    textops.write_text(textops.read_text(encoding="utf-8").replace("width", "limit"), encoding="utf-8")
+    failing_file = root / "tests" / "test_truncate.py"
+    failing_file.write_text(TRUNCATE_TEST, encoding="utf-8")
+    initials_line = def_lines(textops.read_text(encoding="utf-8"))["initials"][0]
+
+    result = run_nvim(tmp_path, opened, f"{textops}:{initials_line}", failing_file)
 
     assert result["filetype"] == "python"
     assert Path(result["root_dir"]).resolve() == root.resolve()
@@ -392,5 +414,35 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
-    generate = [n for n in result["notifications"] if "testgap.generate" in n["message"]]
-    assert generate and generate[0]["level"] == 3, result["notifications"]
+    # :TestgapGenerate in `initials`: tests written through Neovim's edit, and they pass.
+    (generate,) = result["generate_messages"]
+    assert generate["level"] == 2 and "tests/test_textops.py" in generate["message"], generate
+    generated_file = root / "tests" / "test_textops.py"
+    generated_text = generated_file.read_text(encoding="utf-8")
+    assert "initials" in generated_text and "assert " in generated_text, generated_text
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(generated_file)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+    # :TestgapRunTests then :TestgapFix on the test the refactor broke.
+    (failing,) = result["failing"]
+    call_line = TRUNCATE_TEST.splitlines().index('    assert textops.truncate("hello", width=3) == "he…"')
+    assert failing["lnum"] == call_line and failing["severity"] == 1, failing
+    assert "type_error" in failing["message"] and "width" in failing["message"], failing
+    (fixed,) = result["fix_messages"]
+    assert "fixed 1/1" in fixed["message"], fixed
+    assert result["fixed_text"].rstrip("\n") == TRUNCATE_TEST.replace("width=3", "limit=3").rstrip("\n")
+    assert failing_file.read_text(encoding="utf-8") == result["fixed_text"].rstrip("\n") + "\n"
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(failing_file)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr

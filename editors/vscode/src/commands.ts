@@ -1,7 +1,7 @@
 // What the extension's commands send to the server (`workspace/executeCommand`)
 // and how the answers read to the user. Plain Node: no VS Code here.
 
-/** Commands the server executes (or will: generate, run and fix come later). */
+/** Commands the server executes. */
 export const SERVER_COMMANDS = {
   audit: 'testgap.audit',
   leastCovered: 'testgap.leastCovered',

@@ -156,11 +156,12 @@ describe('the built extension, activated', () => {
     });
   });
 
-  it('says generating tests is not available in this server version yet', async () => {
-    await fake.commands.get(EXTENSION_COMMANDS.generateTests)?.();
-    const message = await fake.until('a message', () => fake.messages.find((m) => m.text.includes('Generating tests')));
-    assert.equal(message.level, 'warning');
-    assert.match(message.text, /not available in this server version yet/);
+  it('shows the server\'s reason when Run Tests cannot run from the active file', async () => {
+    // levels.py is a module of the project, not a test module.
+    await fake.commands.get(EXTENSION_COMMANDS.runTests)?.();
+    const message = await fake.until('a message', () => fake.messages.find((m) => m.text.includes('Running tests')));
+    assert.equal(message.level, 'error');
+    assert.match(message.text, /Running tests failed: .*stock\/levels\.py is not a test module/);
   });
 });
 

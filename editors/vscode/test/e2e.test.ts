@@ -23,8 +23,8 @@ import {
   AUDIT_THRESHOLD,
   SERVER_COMMANDS,
   auditArguments,
-  describeCommandFailure,
   documentArguments,
+  resultMessage,
 } from '../src/commands';
 import { configurationChange, serverSettings } from '../src/settings';
 import { userSettings } from './support/manifest';
@@ -250,24 +250,68 @@ describe('testgap lsp through the extension\'s protocol stack', () => {
     }
   });
 
-  it('explains commands this server does not offer yet', async () => {
-    const advertised = init.capabilities.executeCommandProvider?.commands ?? [];
-    for (const command of [SERVER_COMMANDS.generate, SERVER_COMMANDS.runTests, SERVER_COMMANDS.fix]) {
-      const args = documentArguments(levelsUri, command === SERVER_COMMANDS.generate ? undefined : { line: 3, character: 4 });
-      let failure: unknown;
-      try {
-        await server.connection.sendRequest('workspace/executeCommand', { command, arguments: args });
-      } catch (error) {
-        failure = error;
-      }
-      if (advertised.includes(command)) {
-        assert.ok(failure === undefined || !describeCommandFailure(command, failure).notYet, command);
-      } else {
-        const described = describeCommandFailure(command, failure);
-        assert.equal(described.notYet, true, `${command}: ${String(failure)}`);
-        assert.match(described.message, /is not available in this server version yet/);
-      }
-    }
+  it('runs a broken test, shows why it fails, and fixes it through Run Tests and Fix Failing Tests', async () => {
+    // A refactor renames `to_dozens`'s keyword; a test still uses the old one.
+    const unitsPath = path.join(project.root, 'stock/units.py');
+    const code = fs.readFileSync(unitsPath, 'utf8').replace(/\bcount\b/g, 'amount');
+    fs.writeFileSync(unitsPath, code);
+    const rel = 'tests/check_keywords.py';
+    const testText = [
+      'from stock import units',
+      '',
+      '',
+      'def test_dozens_by_keyword():',
+      '    assert units.to_dozens(count=36) == 3',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(project.root, rel), testText);
+    const uri = uriOf(project.root, rel);
+    await server.connection.sendNotification('workspace/didChangeConfiguration', {
+      settings: { testgap: { python: process.env.TESTGAP_PYTHON } },
+    });
+    await server.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text: testText },
+    });
+    const since = server.published.length;
+    const cursor = { line: 4, character: 8 };
+    const ran = await server.connection.sendRequest<{ passed: number; failed: number; failures: { category: string }[]; message: string }>(
+      'workspace/executeCommand',
+      { command: SERVER_COMMANDS.runTests, arguments: documentArguments(uri, cursor) },
+    );
+    assert.equal(ran.failed, 1, JSON.stringify(ran));
+    assert.equal(ran.failures[0]?.category, 'type_error');
+    assert.equal(resultMessage(ran), ran.message);
+    const failing = (d: Diagnostic[]) => d.filter((x) => x.code === 'failing-test');
+    const [diagnostic] = failing(await server.diagnostics(uri, (d) => failing(d).length === 1, since));
+    assert.equal(diagnostic.range.start.line, 4);
+    assert.equal(diagnostic.severity, SEVERITY.error);
+    assert.match(messageText(diagnostic), /`test_dozens_by_keyword` fails: .*count.*\(type_error\)/);
+
+    const actions = await server.connection.sendRequest<(CodeAction | Command)[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: cursor, end: cursor },
+      context: { diagnostics: [diagnostic] },
+    });
+    const quickFix = actions.find((a): a is CodeAction => 'kind' in a && a.title.startsWith('Fix failing test'));
+    assert.ok(quickFix, JSON.stringify(actions));
+    assert.equal(quickFix.kind, 'quickfix');
+    const resolved = await server.connection.sendRequest<CodeAction>('codeAction/resolve', quickFix);
+    const change = resolved.edit?.documentChanges?.[0];
+    assert.ok(change && 'textDocument' in change, JSON.stringify(resolved.edit));
+    assert.equal(change.textDocument.version, 1);
+    const annotations = Object.values(resolved.edit?.changeAnnotations ?? {});
+    assert.ok(annotations.some((a) => a.label.includes('type_error')), JSON.stringify(annotations));
+    assert.equal(fs.readFileSync(path.join(project.root, rel), 'utf8'), testText, 'resolving writes nothing');
+
+    // "Fix Failing Tests": the server asks VS Code to apply the same repair.
+    const fixed = await server.connection.sendRequest<{ fixed: number; applied: boolean; message: string }>(
+      'workspace/executeCommand',
+      { command: SERVER_COMMANDS.fix, arguments: documentArguments(uri, cursor) },
+    );
+    assert.equal(fixed.fixed, 1, JSON.stringify(fixed));
+    assert.equal(fixed.applied, true);
+    const applied = JSON.stringify(server.editsToApply.at(-1));
+    assert.match(applied, /units\.to_dozens\(amount=36\)/);
   });
 
   it('applies a settings change the way the extension sends it', async () => {

@@ -8,10 +8,12 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type ApplyWorkspaceEditParams,
   type ClientCapabilities,
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 
 /** The repository root (this file is editors/vscode/{test,out/test}/support/…). */
@@ -80,6 +82,8 @@ export class ServerProcess {
   readonly serverRequests: string[] = [];
   /** `window/showMessage` and `window/logMessage` texts. */
   readonly messages: string[] = [];
+  /** Edits the server asked the client to apply (`workspace/applyEdit`); VS Code applies them. */
+  readonly editsToApply: WorkspaceEdit[] = [];
   stderr = '';
   private readonly child: ChildProcess;
   private readonly waiters: (() => void)[] = [];
@@ -123,6 +127,11 @@ export class ServerProcess {
         return null;
       });
     }
+    this.connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
+      this.serverRequests.push('workspace/applyEdit');
+      this.editsToApply.push(params.edit);
+      return { applied: true };
+    });
     this.connection.listen();
   }
 
