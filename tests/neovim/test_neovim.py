@@ -200,6 +200,19 @@ def make_project(root):
     return json.loads((root / "coverage.json").read_text(encoding="utf-8"))
 
 
+def assert_passes(root, test_file):
+    """The tests in `test_file` pass in a fresh pytest run."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        cwd=root,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
 def file_entry(report, rel):
     matches = [v for k, v in report["files"].items() if Path(k).as_posix().endswith(rel)]
     assert len(matches) == 1, f"{rel} is not (once) in coverage.json: {sorted(report['files'])}"
@@ -405,14 +418,7 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     assert "def test_" in generated["text"] and "assert " in generated["text"], generated["text"]
     test_file = Path(generated["file"])
     assert test_file.read_text(encoding="utf-8").rstrip("\n") == generated["text"].rstrip("\n")
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert_passes(root, test_file)
 
     # :TestgapGenerate in `initials`: tests written through Neovim's edit, and they pass.
     (generate,) = result["generate_messages"]
@@ -420,14 +426,7 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     generated_file = root / "tests" / "test_textops.py"
     generated_text = generated_file.read_text(encoding="utf-8")
     assert "initials" in generated_text and "assert " in generated_text, generated_text
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(generated_file)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert_passes(root, generated_file)
 
     # :TestgapRunTests then :TestgapFix on the test the refactor broke.
     (failing,) = result["failing"]
@@ -438,11 +437,4 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     assert "fixed 1/1" in fixed["message"], fixed
     assert result["fixed_text"].rstrip("\n") == TRUNCATE_TEST.replace("width=3", "limit=3").rstrip("\n")
     assert failing_file.read_text(encoding="utf-8") == result["fixed_text"].rstrip("\n") + "\n"
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(failing_file)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert_passes(root, failing_file)

@@ -38,13 +38,7 @@ pub fn list(
         })
     };
     // The innermost function whose header or body holds the cursor.
-    let function = doc
-        .module
-        .functions
-        .iter()
-        .filter(|f| f.start_line <= line && line <= f.body.end)
-        .max_by_key(|f| f.start_line);
-    if let Some(f) = function {
+    if let Some(f) = doc.module.function_at(line, |_| true) {
         let on_it: Vec<Diagnostic> = diagnostics
             .iter()
             .filter(|d| d.data.as_ref().and_then(|v| v.get("function")).and_then(Value::as_str) == Some(&f.qualname))
@@ -62,13 +56,7 @@ pub fn list(
             (!on_it.is_empty()).then_some(on_it),
         ));
     }
-    let class = doc
-        .module
-        .classes
-        .iter()
-        .filter(|c| c.start_line <= line && line <= c.body.end)
-        .max_by_key(|c| c.start_line);
-    if let Some(c) = class {
+    if let Some(c) = doc.module.class_at(line) {
         actions.push(action(
             format!("Generate tests for `{}`", c.name),
             CodeActionKind::REFACTOR,

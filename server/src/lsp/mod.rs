@@ -913,15 +913,7 @@ impl LanguageServer for Server {
                 };
                 let root = root.ok_or_else(|| invalid(format!("{} is outside the workspace", path.display())))?;
                 actions::write_new_file(&root, &path, &text).map_err(invalid)?;
-                if let Some(uri) = Uri::from_file_path(&path) {
-                    let show = ShowDocumentParams {
-                        uri,
-                        external: Some(false),
-                        take_focus: Some(true),
-                        selection: None,
-                    };
-                    ask(self.inner.client.show_document(show)).await;
-                }
+                self.inner.show_file(&path).await;
                 Ok(Some(json!({"written": path.display().to_string()})))
             }
             other => {

@@ -95,6 +95,37 @@ impl Inner {
         Some(self.client.progress(token, title).begin().await)
     }
 
+    /// Runs blocking `work` under work-done progress titled `title`, which
+    /// ends with `done`'s summary. A failure is logged and answered as the
+    /// request's error.
+    async fn with_progress<T: Send + 'static>(
+        &self,
+        kind: &str,
+        title: String,
+        work: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
+        done: impl FnOnce(&T) -> String,
+    ) -> Result<T> {
+        let progress = self.begin_progress(kind, title.clone()).await;
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| internal(e.to_string()))?;
+        match result {
+            Ok(value) => {
+                if let Some(progress) = progress {
+                    progress.finish_with_message(done(&value)).await;
+                }
+                Ok(value)
+            }
+            Err(message) => {
+                if let Some(progress) = progress {
+                    progress.finish_with_message("failed").await;
+                }
+                self.log(MessageType::WARNING, format!("{title}: {message}")).await;
+                Err(invalid(message))
+            }
+        }
+    }
+
     /// Publishes the failing-test diagnostics of test modules that are not
     /// open (open ones are published with their coverage diagnostics).
     async fn publish_closed(&self, files: &[PathBuf]) {
@@ -200,24 +231,14 @@ impl Inner {
         } else {
             format!("{} tests", nodeids.len())
         };
-        let progress = self.begin_progress("run", format!("testgap: running {what}")).await;
-        let outcome = tokio::task::spawn_blocking(move || testing::run_tests(&job))
-            .await
-            .map_err(|e| internal(e.to_string()))?;
-        let outcome = match outcome {
-            Ok(outcome) => outcome,
-            Err(message) => {
-                if let Some(progress) = progress {
-                    progress.finish_with_message("failed").await;
-                }
-                self.log(MessageType::WARNING, format!("running {what}: {message}"))
-                    .await;
-                return Err(invalid(message));
-            }
-        };
-        if let Some(progress) = progress {
-            progress.finish_with_message(outcome.message()).await;
-        }
+        let outcome = self
+            .with_progress(
+                "run",
+                format!("testgap: running {what}"),
+                move || testing::run_tests(&job),
+                testing::RunOutcome::message,
+            )
+            .await?;
         let files: Vec<PathBuf> = outcome.by_file.keys().cloned().collect();
         {
             let mut state = self.state();
@@ -245,24 +266,14 @@ impl Inner {
             [one] => one.rsplit("::").next().unwrap_or(one).to_string(),
             many => format!("{} tests", many.len()),
         };
-        let progress = self.begin_progress("fix", format!("testgap: fixing {what}")).await;
-        let outcome = tokio::task::spawn_blocking(move || testing::fix(&job, &versions, encoding))
-            .await
-            .map_err(|e| internal(e.to_string()))?;
-        let outcome = match outcome {
-            Ok(outcome) => outcome,
-            Err(message) => {
-                if let Some(progress) = progress {
-                    progress.finish_with_message("failed").await;
-                }
-                self.log(MessageType::WARNING, format!("fixing {what}: {message}"))
-                    .await;
-                return Err(invalid(message));
-            }
-        };
-        if let Some(progress) = progress {
-            progress.finish_with_message(outcome.message()).await;
-        }
+        let outcome = self
+            .with_progress(
+                "fix",
+                format!("testgap: fixing {what}"),
+                move || testing::fix(&job, &versions, encoding),
+                testing::FixOutcome::message,
+            )
+            .await?;
         let mut files: Vec<PathBuf> = Vec::new();
         {
             let mut state = self.state();
@@ -334,6 +345,19 @@ impl Inner {
                     .await;
                 Err(invalid(message))
             }
+        }
+    }
+
+    /// Asks the client to open `path` and focus it.
+    pub(super) async fn show_file(&self, path: &Path) {
+        if let Some(uri) = Uri::from_file_path(path) {
+            let show = ShowDocumentParams {
+                uri,
+                external: Some(false),
+                take_focus: Some(true),
+                selection: None,
+            };
+            super::ask(self.client.show_document(show)).await;
         }
     }
 
@@ -453,23 +477,14 @@ impl Inner {
             python,
             report,
         };
-        let progress = self
-            .begin_progress("generate", format!("testgap: generating tests for {target}"))
-            .await;
-        let result = tokio::task::spawn_blocking(move || actions::run(&job))
-            .await
-            .map_err(|e| internal(e.to_string()))?;
-        if let Some(progress) = progress {
-            progress.finish().await;
-        }
-        let (edits, summary) = match result {
-            Ok(done) => done,
-            Err(message) => {
-                self.log(MessageType::WARNING, format!("generate {target}: {message}"))
-                    .await;
-                return Err(invalid(message));
-            }
-        };
+        let (edits, summary) = self
+            .with_progress(
+                "generate",
+                format!("testgap: generating tests for {target}"),
+                move || actions::run(&job),
+                |(_, summary)| format!("generated {summary}"),
+            )
+            .await?;
         let open: HashMap<PathBuf, (String, i32)> = {
             let state = self.state();
             state
@@ -487,15 +502,7 @@ impl Inner {
         for file in &left_over {
             actions::write_new_file(&place.root, &file.path, &file.text).map_err(invalid)?;
             applied = true;
-            if let Some(uri) = Uri::from_file_path(&file.path) {
-                let show = ShowDocumentParams {
-                    uri,
-                    external: Some(false),
-                    take_focus: Some(true),
-                    selection: None,
-                };
-                super::ask(self.client.show_document(show)).await;
-            }
+            self.show_file(&file.path).await;
         }
         let files: Vec<String> = edits.iter().map(|e| e.rel.clone()).collect();
         Ok(Some(json!({
@@ -511,21 +518,10 @@ impl Inner {
 /// one) or class around it, by qualified name; `None` for the whole module.
 fn generate_target(doc: &super::document::Document, line: Option<u32>) -> Option<String> {
     let line = line?;
-    let function = doc
-        .module
-        .functions
-        .iter()
-        .filter(|f| f.parent_function.is_none() && f.start_line <= line && line <= f.body.end.max(f.def_line))
-        .max_by_key(|f| f.start_line);
-    if let Some(f) = function {
-        return Some(f.qualname.clone());
+    match doc.module.function_at(line, |f| f.parent_function.is_none()) {
+        Some(f) => Some(f.qualname.clone()),
+        None => doc.module.class_at(line).map(|c| c.qualname.clone()),
     }
-    doc.module
-        .classes
-        .iter()
-        .filter(|c| c.start_line <= line && line <= c.body.end)
-        .max_by_key(|c| c.start_line)
-        .map(|c| c.qualname.clone())
 }
 
 fn last_failed(root: &Path) -> Result<Vec<String>> {

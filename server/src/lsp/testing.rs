@@ -263,20 +263,11 @@ pub fn nodeid_at(doc: &Document, rel: &str, line: Option<u32>) -> String {
     let Some(line) = line else { return rel.to_string() };
     let test = doc
         .module
-        .functions
-        .iter()
-        .filter(|f| f.parent_function.is_none() && f.name.starts_with("test"))
-        .find(|f| f.start_line <= line && line <= f.body.end.max(f.def_line));
+        .function_at(line, |f| f.parent_function.is_none() && f.name.starts_with("test"));
     if let Some(f) = test {
         return format!("{rel}::{}", f.qualname.replace('.', "::"));
     }
-    let class = doc
-        .module
-        .classes
-        .iter()
-        .filter(|c| c.start_line <= line && line <= c.body.end)
-        .max_by_key(|c| c.start_line);
-    match class {
+    match doc.module.class_at(line) {
         Some(c) => format!("{rel}::{}", c.qualname.replace('.', "::")),
         None => rel.to_string(),
     }

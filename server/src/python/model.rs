@@ -21,6 +21,25 @@ pub struct Module {
     pub line_count: u32,
 }
 
+impl Module {
+    /// The innermost function accepted by `keep` whose decorators, header
+    /// or body hold the 1-based `line`.
+    pub fn function_at(&self, line: u32, keep: impl Fn(&Function) -> bool) -> Option<&Function> {
+        self.functions
+            .iter()
+            .filter(|f| keep(f) && f.start_line <= line && line <= f.body.end.max(f.def_line))
+            .max_by_key(|f| f.start_line)
+    }
+
+    /// The innermost class whose decorators, header or body hold `line`.
+    pub fn class_at(&self, line: u32) -> Option<&Class> {
+        self.classes
+            .iter()
+            .filter(|c| c.start_line <= line && line <= c.body.end)
+            .max_by_key(|c| c.start_line)
+    }
+}
+
 /// An inclusive range of 1-based lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct LineRange {
