@@ -279,16 +279,22 @@ local function main()
   vim.cmd("silent! wall")
   results.generate_messages = messages_with("generated ")
 
-  -- A test broken by a refactor: :TestgapRunTests shows why, :TestgapFix
+  -- A test broken by a refactor: :TestgapRunTests! shows why, :TestgapFix
   -- with the cursor on the failure repairs the buffer.
   vim.cmd("edit " .. vim.fn.fnameescape(failing_file))
   local tests_buf = vim.api.nvim_get_current_buf()
   wait_for("the testgap client of " .. failing_file, function()
     return testgap.clients(tests_buf)[1] ~= nil
   end)
-  vim.cmd("TestgapRunTests")
-  wait_for("failing-test diagnostics", function()
+  -- pytest's last run failed it: shown on open, before anything runs.
+  wait_for("the last run's failure", function()
     return #failing_tests(tests_buf) > 0
+  end)
+  results.last_run = failing_tests(tests_buf)
+  vim.cmd("TestgapRunTests!")
+  wait_for("the classified failure", function()
+    local found = failing_tests(tests_buf)
+    return #found > 0 and found[1].message:find("type_error", 1, true) ~= nil
   end)
   results.failing = failing_tests(tests_buf)
   vim.api.nvim_win_set_cursor(0, { results.failing[1].lnum + 1, 4 })

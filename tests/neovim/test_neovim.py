@@ -350,6 +350,16 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     failing_file = root / "tests" / "test_truncate.py"
     failing_file.write_text(TRUNCATE_TEST, encoding="utf-8")
     initials_line = def_lines(textops.read_text(encoding="utf-8"))["initials"][0]
+    # The user's own pytest run, with its cache: the test fails.
+    last_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:pytest-lsp", "-p", "no:asyncio", str(failing_file)],
+        cwd=root,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert last_run.returncode == 1, last_run.stdout
 
     result = run_nvim(tmp_path, opened, f"{textops}:{initials_line}", failing_file)
 
@@ -428,7 +438,12 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     assert "initials" in generated_text and "assert " in generated_text, generated_text
     assert_passes(root, generated_file)
 
-    # :TestgapRunTests then :TestgapFix on the test the refactor broke.
+    # The failure pytest's cache recorded, on the test's name, then
+    # :TestgapRunTests! and :TestgapFix on the test the refactor broke.
+    (cached,) = result["last_run"]
+    keyword_test = def_lines(TRUNCATE_TEST)["test_truncate_with_a_keyword"]
+    assert (cached["lnum"] + 1, cached["col"]) == keyword_test, cached
+    assert "failed in pytest's last run" in cached["message"], cached
     (failing,) = result["failing"]
     call_line = TRUNCATE_TEST.splitlines().index('    assert textops.truncate("hello", width=3) == "he…"')
     assert failing["lnum"] == call_line and failing["severity"] == 1, failing

@@ -17,6 +17,7 @@ export const EXTENSION_COMMANDS = {
   showAudit: 'testgap.showAudit',
   generateTests: 'testgap.generateTests',
   runTests: 'testgap.runTests',
+  runLastFailedTests: 'testgap.runLastFailedTests',
   fixFailingTests: 'testgap.fixFailingTests',
   restartServer: 'testgap.restartServer',
 } as const;
@@ -61,6 +62,11 @@ export function documentArguments(uri: string, position?: Position): unknown[] {
   return position === undefined
     ? [{ textDocument: { uri } }]
     : [{ textDocument: { uri }, position: { line: position.line, character: position.character } }];
+}
+
+/** Arguments of `testgap.runTests` for the tests that failed in pytest's last run (its cache). */
+export function lastFailedArguments(uri?: string): unknown[] {
+  return uri === undefined ? [{ lastFailed: true }] : [{ textDocument: { uri }, lastFailed: true }];
 }
 
 /** A JSON-RPC error as the client library hands it over. */

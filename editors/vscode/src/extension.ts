@@ -8,6 +8,7 @@ import {
   SERVER_COMMANDS,
   describeCommandFailure,
   documentArguments,
+  lastFailedArguments,
   resultMessage,
 } from './commands';
 import { Session } from './session';
@@ -23,17 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const status = new CoverageStatus(current);
   context.subscriptions.push(output, current, audit, status);
 
-  /** Runs a server command on the active Python file; explains a server that lacks it. */
-  const onActiveFile = (command: string, withPosition: boolean) => async () => {
-    const editor = vscode.window.activeTextEditor;
-    if (editor === undefined || editor.document.languageId !== 'python') {
-      void vscode.window.showWarningMessage('testgap: open a Python file first.');
-      return;
-    }
-    const args = documentArguments(
-      editor.document.uri.toString(),
-      withPosition ? editor.selection.active : undefined,
-    );
+  /** Runs a server command with `args`; shows its answer, or explains a server that lacks it. */
+  const execute = async (command: string, args: unknown[]) => {
     try {
       const result = await current.execute(command, args);
       void vscode.window.showInformationMessage(resultMessage(result) ?? `testgap: ${command} finished.`);
@@ -44,12 +36,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   };
 
+  /** Runs a server command on the active Python file (and, `withPosition`, the cursor). */
+  const onActiveFile = (command: string, withPosition: boolean) => async () => {
+    const editor = vscode.window.activeTextEditor;
+    if (editor === undefined || editor.document.languageId !== 'python') {
+      void vscode.window.showWarningMessage('testgap: open a Python file first.');
+      return;
+    }
+    const uri = editor.document.uri.toString();
+    await execute(command, documentArguments(uri, withPosition ? editor.selection.active : undefined));
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand(EXTENSION_COMMANDS.showAudit, (threshold?: unknown) =>
       audit.show(typeof threshold === 'number' ? threshold : undefined),
     ),
     vscode.commands.registerCommand(EXTENSION_COMMANDS.generateTests, onActiveFile(SERVER_COMMANDS.generate, false)),
     vscode.commands.registerCommand(EXTENSION_COMMANDS.runTests, onActiveFile(SERVER_COMMANDS.runTests, true)),
+    vscode.commands.registerCommand(EXTENSION_COMMANDS.runLastFailedTests, () => {
+      // The active file picks the workspace folder; without one, the first.
+      const active = vscode.window.activeTextEditor?.document.uri;
+      return execute(SERVER_COMMANDS.runTests, lastFailedArguments(active?.scheme === 'file' ? active.toString() : undefined));
+    }),
     vscode.commands.registerCommand(EXTENSION_COMMANDS.fixFailingTests, onActiveFile(SERVER_COMMANDS.fix, true)),
     vscode.commands.registerCommand(EXTENSION_COMMANDS.restartServer, async () => {
       output.info('restarting the server');

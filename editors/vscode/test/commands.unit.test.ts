@@ -9,6 +9,7 @@ import {
   clientRegisteredCommands,
   describeCommandFailure,
   documentArguments,
+  lastFailedArguments,
   resultMessage,
 } from '../src/commands';
 import { manifest } from './support/manifest';
@@ -54,6 +55,11 @@ describe('commands', () => {
     assert.deepEqual(documentArguments('file:///w/a.py', { line: 3, character: 4 }), [
       { textDocument: { uri: 'file:///w/a.py' }, position: { line: 3, character: 4 } },
     ]);
+  });
+
+  it('asks for the last failed tests, of the active file\'s workspace when there is one', () => {
+    assert.deepEqual(lastFailedArguments(), [{ lastFailed: true }]);
+    assert.deepEqual(lastFailedArguments('file:///w/a.py'), [{ textDocument: { uri: 'file:///w/a.py' }, lastFailed: true }]);
   });
 
   it('reads a message out of a result', () => {

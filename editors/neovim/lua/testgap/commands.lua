@@ -99,8 +99,19 @@ local function on_cursor(command)
 end
 
 M.generate = on_cursor("testgap.generate")
-M.run_tests = on_cursor("testgap.runTests")
 M.fix = on_cursor("testgap.fix")
+
+--- Runs the test at the cursor (else the file's tests); `last_failed`: the
+--- tests that failed in pytest's last run instead.
+function M.run_tests(last_failed)
+  if not last_failed then
+    M.execute("testgap.runTests", cursor_argument, report_outcome("testgap.runTests"))
+    return
+  end
+  M.execute("testgap.runTests", function()
+    return { { textDocument = { uri = vim.uri_from_bufnr(0) }, lastFailed = true } }
+  end, report_outcome("testgap.runTests"))
+end
 
 --- Defines the user commands (again, harmlessly, on a second setup).
 function M.create()
@@ -118,7 +129,9 @@ function M.create()
   end, { nargs = "?", desc = "testgap: least covered functions in the quickfix list" })
   create("TestgapReload", M.reload, { desc = "testgap: reload coverage.json" })
   create("TestgapGenerate", M.generate, { desc = "testgap: generate tests for the function under the cursor" })
-  create("TestgapRunTests", M.run_tests, { desc = "testgap: run the tests of the function under the cursor" })
+  create("TestgapRunTests", function(args)
+    M.run_tests(args.bang)
+  end, { bang = true, desc = "testgap: run the test under the cursor (!: the last failed tests)" })
   create("TestgapFix", M.fix, { desc = "testgap: repair the failing test under the cursor" })
 end
 
