@@ -247,7 +247,10 @@ fn run_lsp() -> Result<u8, String> {
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let orderly = runtime.block_on(testgap::lsp::serve_stdio());
-    // Blocking tasks (a report still loading) must not keep the process alive.
+    // Tests or probes still running for a job nobody waits for any more go
+    // with the server; blocking tasks (a report still loading) must not keep
+    // the process alive.
+    testgap::pyenv::process::kill_running();
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     // The protocol: exit after `shutdown` is 0, without it 1.
     Ok(if orderly { exit::OK } else { exit::EXIT_WITHOUT_SHUTDOWN })

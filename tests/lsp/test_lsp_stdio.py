@@ -7,7 +7,10 @@ import json
 import queue
 import re
 import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +201,62 @@ def test_the_server_exits_when_the_editor_dies_before_answering(project: Project
         if message.get("method") == "window/workDoneProgress/create" and "id" in message:
             break
     closed_stdin_ends(server)
+
+
+HANGING_TEST = '''import os
+import time
+from pathlib import Path
+
+
+def test_waits_forever():
+    Path(__file__).with_name("running.pid").write_text(str(os.getpid()))
+    time.sleep(600)
+'''
+
+
+def gone(pid: int) -> bool:
+    """Whether a process is gone (or a zombie waiting for a parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"
+
+
+def test_exit_is_prompt_while_a_test_run_is_in_flight(own_project: Project):
+    """`shutdown` + `exit` while `testgap.runTests` waits on a test that never
+    ends: the server exits at once, and the pytest it started goes with it."""
+    own_project.path("tests/test_haengt.py").write_text(HANGING_TEST, encoding="utf-8")
+    pid_file = own_project.path("tests/running.pid")
+    server = RawServer(own_project.root)
+    try:
+        initialize(server, own_project)
+        server.send("workspace/didChangeConfiguration", {"settings": {"python": sys.executable}}, request=False)
+        uri = own_project.uri("tests/test_haengt.py")
+        server.send(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": HANGING_TEST}},
+            request=False,
+        )
+        run = {"jsonrpc": "2.0", "id": 900, "method": "workspace/executeCommand",
+               "params": {"command": "testgap.runTests", "arguments": [{"textDocument": {"uri": uri}}]}}
+        server.process.stdin.write(server._frame(run))
+        server.process.stdin.flush()
+        deadline = time.monotonic() + 60
+        while not pid_file.exists():
+            assert time.monotonic() < deadline, "the test never started"
+            time.sleep(0.05)
+        pytest_pid = int(pid_file.read_text())
+        started = time.monotonic()
+        assert server.send("shutdown")["result"] is None
+        server.send("exit", request=False)
+        assert server.process.wait(timeout=EXIT_TIMEOUT) == 0
+        assert time.monotonic() - started < EXIT_TIMEOUT
+        deadline = time.monotonic() + EXIT_TIMEOUT
+        while not gone(pytest_pid):
+            assert time.monotonic() < deadline, "the test run outlived the server"
+            time.sleep(0.05)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()

@@ -49,12 +49,6 @@ pub async fn serve_stdio() -> bool {
     SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// The client's answer to a request, or `None` when it did not answer in
-/// time (or answered with an error).
-async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
-    tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, request).await.ok()?.ok()
-}
-
 /// Builds the service for an arbitrary transport (tests use in-memory pipes).
 pub fn service() -> (LspService<Server>, tower_lsp_server::ClientSocket) {
     LspService::new(Server::new)
@@ -67,6 +61,11 @@ pub struct Server {
 struct Inner {
     client: Client,
     state: Mutex<State>,
+    /// Set by `shutdown`: whatever still waits on the client or on a long
+    /// job gives up, so that `exit` is not held up (the transport waits for
+    /// every handler in flight before it returns).
+    shutdown: std::sync::atomic::AtomicBool,
+    shutdown_signal: tokio::sync::Notify,
 }
 
 impl Server {
@@ -75,12 +74,43 @@ impl Server {
             inner: Arc::new(Inner {
                 client,
                 state: Mutex::new(State::default()),
+                shutdown: std::sync::atomic::AtomicBool::new(false),
+                shutdown_signal: tokio::sync::Notify::new(),
             }),
         }
     }
 }
 
 impl Inner {
+    /// Resolves once the client asked the server to shut down.
+    async fn shutting_down(&self) {
+        let notified = self.shutdown_signal.notified();
+        tokio::pin!(notified);
+        // Registered before the flag is read, so no wake-up is missed.
+        notified.as_mut().enable();
+        if self.shutdown.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        notified.await;
+    }
+
+    /// `work`'s result, or `None` once the server is shutting down.
+    async fn unless_shutting_down<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            done = work => Some(done),
+            () = self.shutting_down() => None,
+        }
+    }
+
+    /// The client's answer to a request, or `None` when it did not answer in
+    /// time (or answered with an error, or the server is shutting down).
+    async fn ask<T>(&self, request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
+        let answer = self
+            .unless_shutting_down(tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, request))
+            .await?;
+        answer.ok()?.ok()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A handler that panicked must not take the whole server down.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -114,7 +144,8 @@ impl Inner {
         let n = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = NumberOrString::String(format!("testgap/load/{n}"));
         let progress = if progress
-            && ask(self.client.create_work_done_progress(token.clone()))
+            && self
+                .ask(self.client.create_work_done_progress(token.clone()))
                 .await
                 .is_some()
         {
@@ -178,10 +209,10 @@ impl Inner {
     async fn refresh_views(&self) {
         let caps = self.state().caps;
         if caps.inlay_hint_refresh {
-            ask(self.client.inlay_hint_refresh()).await;
+            self.ask(self.client.inlay_hint_refresh()).await;
         }
         if caps.code_lens_refresh {
-            ask(self.client.code_lens_refresh()).await;
+            self.ask(self.client.code_lens_refresh()).await;
         }
     }
 
@@ -263,7 +294,11 @@ impl Inner {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            if ask(self.client.register_capability(vec![registration])).await.is_none() {
+            if self
+                .ask(self.client.register_capability(vec![registration]))
+                .await
+                .is_none()
+            {
                 let message = "the client did not accept watching coverage files; polling instead".to_string();
                 self.log(MessageType::WARNING, message).await;
                 self.spawn_poller();
@@ -480,6 +515,8 @@ impl LanguageServer for Server {
     async fn shutdown(&self) -> Result<()> {
         self.inner.state().shutting_down = true;
         SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.shutdown.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.shutdown_signal.notify_waiters();
         Ok(())
     }
 
@@ -734,74 +771,15 @@ impl LanguageServer for Server {
             .get("uri")
             .and_then(Value::as_str)
             .and_then(|u| u.parse::<Uri>().ok());
-        let (job, create_files, encoding, progress) = {
+        let root = {
             let state = self.inner.state();
-            let root = uri
-                .as_ref()
+            uri.as_ref()
                 .and_then(state::uri_path)
                 .and_then(|p| state.workspace_of(&p))
                 .map(|w| state.workspaces[w].root.clone())
-                .ok_or_else(|| invalid("this action's file is not in an open workspace".to_string()))?;
-            let report = state
-                .workspace_of(&root)
-                .and_then(|w| match &state.workspaces[w].report {
-                    ReportState::Loaded(r) => Some(r.path.clone()),
-                    _ => None,
-                });
-            let job = actions::Job {
-                root,
-                target: target.clone(),
-                python: state.config.python.clone().map(PathBuf::from),
-                report,
-            };
-            (
-                job,
-                state.caps.create_files,
-                state.encoding,
-                state.caps.work_done_progress,
-            )
+                .ok_or_else(|| invalid("this action's file is not in an open workspace".to_string()))?
         };
-        let token = NumberOrString::String(format!("testgap/generate/{target}"));
-        let progress = if progress
-            && ask(self.inner.client.create_work_done_progress(token.clone()))
-                .await
-                .is_some()
-        {
-            Some(
-                self.inner
-                    .client
-                    .progress(token, format!("testgap: generating tests for {target}"))
-                    .begin()
-                    .await,
-            )
-        } else {
-            None
-        };
-        let result = tokio::task::spawn_blocking(move || actions::run(&job))
-            .await
-            .map_err(|e| internal(e.to_string()))?;
-        if let Some(progress) = progress {
-            progress.finish().await;
-        }
-        let (edits, summary) = match result {
-            Ok(done) => done,
-            Err(message) => {
-                self.inner
-                    .log(MessageType::WARNING, format!("generate {target}: {message}"))
-                    .await;
-                return Err(invalid(message));
-            }
-        };
-        let open: std::collections::HashMap<PathBuf, (String, i32)> = {
-            let state = self.inner.state();
-            state
-                .documents
-                .values()
-                .filter_map(|d| Some((d.path.clone()?, (d.doc.text(), d.doc.version))))
-                .collect()
-        };
-        let label = format!("testgap: generated {summary}");
-        let (edit, left_over) = actions::workspace_edit(&edits, &open, create_files, encoding, &label);
+        let (_, edit, left_over, _) = self.inner.generate(&root, &target).await?;
         action.edit = Some(edit);
         if let Some(first) = left_over.first() {
             action.command = Some(Command {

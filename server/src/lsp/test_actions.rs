@@ -91,7 +91,7 @@ impl Inner {
         }
         let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = NumberOrString::String(format!("testgap/{kind}/{n}"));
-        super::ask(self.client.create_work_done_progress(token.clone())).await?;
+        self.ask(self.client.create_work_done_progress(token.clone())).await?;
         Some(self.client.progress(token, title).begin().await)
     }
 
@@ -106,8 +106,12 @@ impl Inner {
         done: impl FnOnce(&T) -> String,
     ) -> Result<T> {
         let progress = self.begin_progress(kind, title.clone()).await;
-        let result = tokio::task::spawn_blocking(work)
+        // On shutdown the answer is not waited for: the runtime abandons the
+        // job and the server kills the processes it started as it exits.
+        let result = self
+            .unless_shutting_down(tokio::task::spawn_blocking(work))
             .await
+            .ok_or_else(|| invalid("the server is shutting down".to_string()))?
             .map_err(|e| internal(e.to_string()))?;
         match result {
             Ok(value) => {
@@ -348,6 +352,57 @@ impl Inner {
         }
     }
 
+    /// Generates tests for `target` under `root` (with progress) and turns
+    /// them into a workspace edit against the open documents. Returns the
+    /// generated files, the edit, the new files the client cannot create,
+    /// and a one-line summary.
+    pub(super) async fn generate(
+        &self,
+        root: &Path,
+        target: &str,
+    ) -> Result<(
+        Vec<crate::generate::FileEdit>,
+        WorkspaceEdit,
+        Vec<crate::generate::FileEdit>,
+        String,
+    )> {
+        let (job, create_files, encoding) = {
+            let state = self.state();
+            let report = state
+                .workspace_of(root)
+                .and_then(|w| match &state.workspaces[w].report {
+                    state::ReportState::Loaded(r) => Some(r.path.clone()),
+                    _ => None,
+                });
+            let job = actions::Job {
+                root: root.to_path_buf(),
+                target: target.to_string(),
+                python: state.config.python.clone().map(PathBuf::from),
+                report,
+            };
+            (job, state.caps.create_files, state.encoding)
+        };
+        let (edits, summary) = self
+            .with_progress(
+                "generate",
+                format!("testgap: generating tests for {target}"),
+                move || actions::run(&job),
+                |(_, summary)| format!("generated {summary}"),
+            )
+            .await?;
+        let open: HashMap<PathBuf, (String, i32)> = {
+            let state = self.state();
+            state
+                .documents
+                .values()
+                .filter_map(|d| Some((d.path.clone()?, (d.doc.text(), d.doc.version))))
+                .collect()
+        };
+        let label = format!("testgap: generated {summary}");
+        let (edit, left_over) = actions::workspace_edit(&edits, &open, create_files, encoding, &label);
+        Ok((edits, edit, left_over, summary))
+    }
+
     /// Asks the client to open `path` and focus it.
     pub(super) async fn show_file(&self, path: &Path) {
         if let Some(uri) = Uri::from_file_path(path) {
@@ -357,16 +412,16 @@ impl Inner {
                 take_focus: Some(true),
                 selection: None,
             };
-            super::ask(self.client.show_document(show)).await;
+            self.ask(self.client.show_document(show)).await;
         }
     }
 
     /// Asks the client to apply `edit`; whether it did.
     async fn apply(&self, edit: WorkspaceEdit, label: &str) -> bool {
-        let request = self.client.apply_edit(edit);
-        match tokio::time::timeout(APPLY_EDIT_TIMEOUT, request).await {
-            Ok(Ok(response)) if response.applied => true,
-            Ok(Ok(response)) => {
+        let request = tokio::time::timeout(APPLY_EDIT_TIMEOUT, self.client.apply_edit(edit));
+        match self.unless_shutting_down(request).await {
+            Some(Ok(Ok(response))) if response.applied => true,
+            Some(Ok(Ok(response))) => {
                 let reason = response.failure_reason.unwrap_or_else(|| "no reason given".to_string());
                 self.log(
                     MessageType::INFO,
@@ -449,52 +504,16 @@ impl Inner {
                 place.rel
             )));
         }
-        let (target, python, report, create_files, encoding) = {
+        let target = {
             let state = self.state();
-            let target = state
+            state
                 .documents
                 .get(&uri)
                 .and_then(|d| generate_target(&d.doc, args.line))
                 .map(|name| format!("{}::{name}", place.rel))
-                .unwrap_or_else(|| place.rel.clone());
-            let report = state
-                .workspace_of(&place.root)
-                .and_then(|w| match &state.workspaces[w].report {
-                    state::ReportState::Loaded(r) => Some(r.path.clone()),
-                    _ => None,
-                });
-            (
-                target,
-                state.config.python.clone().map(PathBuf::from),
-                report,
-                state.caps.create_files,
-                state.encoding,
-            )
+                .unwrap_or_else(|| place.rel.clone())
         };
-        let job = actions::Job {
-            root: place.root.clone(),
-            target: target.clone(),
-            python,
-            report,
-        };
-        let (edits, summary) = self
-            .with_progress(
-                "generate",
-                format!("testgap: generating tests for {target}"),
-                move || actions::run(&job),
-                |(_, summary)| format!("generated {summary}"),
-            )
-            .await?;
-        let open: HashMap<PathBuf, (String, i32)> = {
-            let state = self.state();
-            state
-                .documents
-                .values()
-                .filter_map(|d| Some((d.path.clone()?, (d.doc.text(), d.doc.version))))
-                .collect()
-        };
-        let label = format!("testgap: generated {summary}");
-        let (edit, left_over) = actions::workspace_edit(&edits, &open, create_files, encoding, &label);
+        let (edits, edit, left_over, summary) = self.generate(&place.root, &target).await?;
         let has_edits = matches!(&edit.document_changes, Some(DocumentChanges::Operations(ops)) if !ops.is_empty());
         let mut applied = has_edits && self.apply(edit, "testgap.generate").await;
         // Clients that cannot create files: the user asked for the tests,

@@ -115,6 +115,7 @@ pub fn run_watching(
         }
     })?;
     let group = child.id();
+    let _running = Running::register(group);
 
     // A child that never reads its stdin must not block us: write from a thread.
     let input = stdin.to_vec();
@@ -174,6 +175,40 @@ pub fn run_watching(
         stalled: ended == Ended::Stall,
         elapsed: started.elapsed(),
     })
+}
+
+/// Process groups of the children running now, so that a server that
+/// exits mid-run takes them with it ([`kill_running`]).
+static RUNNING: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// One entry of [`RUNNING`], removed when the run ends however it ends.
+struct Running(u32);
+
+impl Running {
+    fn register(group: u32) -> Running {
+        RUNNING.lock().unwrap_or_else(|p| p.into_inner()).push(group);
+        Running(group)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|g| *g != self.0);
+    }
+}
+
+/// Kills the process groups of every child still running (a job the
+/// process will not wait for, as it exits). Returns how many there were.
+pub fn kill_running() -> usize {
+    let groups: Vec<u32> = RUNNING.lock().unwrap_or_else(|p| p.into_inner()).drain(..).collect();
+    #[cfg(unix)]
+    for group in &groups {
+        signal::send(-(*group as i32), signal::KILL);
+    }
+    groups.len()
 }
 
 type Captured = (usize, Vec<u8>, bool);
