@@ -16,6 +16,9 @@ mod exit {
     pub const EXIT_WITHOUT_SHUTDOWN: u8 = 1;
     /// Bad flags, or input (coverage.json, root) testgap cannot use.
     pub const USAGE: u8 = 2;
+    /// `generate` and `fix`: stopped by Ctrl-C (SIGINT) or SIGTERM.
+    pub const INTERRUPTED: i32 = 130;
+    pub const TERMINATED: i32 = 143;
 }
 
 #[derive(Parser)]
@@ -136,8 +139,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
-        Command::Generate(args) => testgap::generate::cli::run(args),
-        Command::Fix(args) => testgap::fix::cli::run(args),
+        Command::Generate(args) => {
+            stop_children_on_signal();
+            testgap::generate::cli::run(args)
+        }
+        Command::Fix(args) => {
+            stop_children_on_signal();
+            testgap::fix::cli::run(args)
+        }
         Command::Lsp { .. } => run_lsp(),
         Command::Bench { what } => run_bench(what),
     };
@@ -148,6 +157,44 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+/// On Ctrl-C (or a termination request) while tests or probes run, kills
+/// their process groups, which the terminal's signal does not reach, then
+/// exits with 130 (143 for SIGTERM). Nothing is written after a signal:
+/// files are only ever replaced whole, by rename.
+fn stop_children_on_signal() {
+    std::thread::spawn(|| {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        let code = runtime.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return exit::INTERRUPTED;
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => exit::INTERRUPTED,
+                    _ = terminate.recv() => exit::TERMINATED,
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+                exit::INTERRUPTED
+            }
+        });
+        let stopped = testgap::pyenv::process::kill_running();
+        if stopped > 0 {
+            eprintln!("testgap: interrupted; stopped the {stopped} run(s) in progress");
+        } else {
+            eprintln!("testgap: interrupted");
+        }
+        std::process::exit(code);
+    });
 }
 
 fn absolute_root(root: &Path) -> Result<PathBuf, String> {
