@@ -234,3 +234,23 @@ async def test_editor_commands_fix_and_generate(client, own_project: Project, ed
         await session.command("testgap.generate", {"textDocument": {"uri": uri}})
     with pytest.raises(Exception, match="not a test module"):
         await session.command("testgap.runTests", {"textDocument": {"uri": source_uri}})
+
+
+async def test_commands_without_arguments_work_on_the_last_failed_tests(client, own_project: Project):
+    """Helix's command picker sends no arguments: `testgap.runTests` and
+    `testgap.fix` then take the tests pytest's last run recorded as failed."""
+    rel = "tests/test_rabatt_kw.py"
+    own_project.path(rel).write_text(KEYWORD_TEST, encoding="utf-8")
+    rename_keyword(own_project)
+    session = await start(client, own_project, "neovim", options={"python": sys.executable})
+    with pytest.raises(Exception, match="run pytest once first"):
+        await session.command("testgap.runTests")
+    assert pytest_in(own_project.root, rel).returncode == 1
+    result = await session.command("testgap.runTests")
+    assert (result["passed"], result["failed"]) == (0, 1), result
+    assert result["failures"][0]["nodeid"] == f"{rel}::test_rabatt_mit_schlüsselwort"
+    result = await session.command("testgap.fix")
+    assert result["fixed"] == 1 and result["applied"], result
+    (request,) = client.edits_to_apply
+    apply(request.edit)
+    assert pytest_in(own_project.root, rel).returncode == 0

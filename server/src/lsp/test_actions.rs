@@ -217,16 +217,12 @@ impl Inner {
                 };
                 (place.root, nodeids)
             }
-            None if args.last_failed => {
-                let root = self.state().workspaces.first().map(|w| w.root.clone());
-                let root = root.ok_or_else(|| invalid("no workspace is open".to_string()))?;
+            // No document (Helix's command picker sends no arguments): the
+            // tests that failed in pytest's last run.
+            None => {
+                let root = self.first_root()?;
                 let nodeids = last_failed(&root)?;
                 (root, nodeids)
-            }
-            None => {
-                return Err(invalid(
-                    "expected [{textDocument: {uri}, position?, lastFailed?}]".to_string(),
-                ))
             }
         };
         let (job, _) = self.job(&root, nodeids.clone());
@@ -445,9 +441,12 @@ impl Inner {
     /// failing tests; the edit goes to the client to apply.
     pub(super) async fn fix_command(&self, args: &[Value]) -> Result<Option<Value>> {
         let args = document_args(args);
-        let uri = args
-            .uri
-            .ok_or_else(|| invalid("expected [{textDocument: {uri}, position?}]".to_string()))?;
+        let Some(uri) = args.uri else {
+            // No document: the tests that failed in pytest's last run.
+            let root = self.first_root()?;
+            let nodeids = last_failed(&root)?;
+            return self.fix_and_apply(&root, nodeids).await;
+        };
         let place = self.place(&uri).map_err(invalid)?;
         let nodeids = if args.last_failed {
             last_failed(&place.root)?
@@ -475,7 +474,12 @@ impl Inner {
                 None => vec![place.rel.clone()],
             }
         };
-        let outcome = self.fix_tests(&place.root, nodeids).await?;
+        self.fix_and_apply(&place.root, nodeids).await
+    }
+
+    /// Fixes `nodeids` and asks the client to apply the edit.
+    async fn fix_and_apply(&self, root: &Path, nodeids: Vec<String>) -> Result<Option<Value>> {
+        let outcome = self.fix_tests(root, nodeids).await?;
         let message = outcome.message();
         let applied = match outcome.edit {
             Some(edit) => self.apply(edit, "testgap.fix").await,
@@ -487,6 +491,11 @@ impl Inner {
             "fixed": outcome.report.fixed(),
             "applied": applied,
         })))
+    }
+
+    fn first_root(&self) -> Result<PathBuf> {
+        let root = self.state().workspaces.first().map(|w| w.root.clone());
+        root.ok_or_else(|| invalid("no workspace is open".to_string()))
     }
 
     /// `testgap.generate`: tests for the function or class under the
