@@ -113,14 +113,16 @@ class Project:
         defined_in_moved = {
             n.name for node in moved_nodes for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.ClassDef))
         } | set(names)
-        bound = _module_bindings(remaining)
-        module = _module_name(src)
-        needed = sorted(name for name in used if name in bound and name not in defined_in_moved)
-        imports = [
-            ast.get_source_segment(source, n)
+        import_nodes = [
+            n
             for n in tree.body
             if isinstance(n, (ast.Import, ast.ImportFrom)) and not (isinstance(n, ast.ImportFrom) and n.level)
         ]
+        imported = _module_bindings(ast.Module(body=import_nodes, type_ignores=[]))
+        bound = _module_bindings(remaining) - imported
+        module = self.module_name(src)
+        needed = sorted(name for name in used if name in bound and name not in defined_in_moved)
+        imports = [ast.get_source_segment(source, n) for n in import_nodes]
         header = [line for line in imports if line]
         if needed:
             header.append(f"from {module} import {', '.join(needed)}")
@@ -128,8 +130,17 @@ class Project:
         self.write(dst, dst_text)
         new_src = "".join(kept)
         if reexport == "names":
-            new_src = new_src.rstrip("\n") + f"\n\nfrom {_module_name(dst)} import {', '.join(names)}  # noqa: E402\n"
+            new_src = new_src.rstrip("\n") + f"\n\nfrom {self.module_name(dst)} import {', '.join(names)}  # noqa: E402\n"
         self.write(src, new_src)
+
+    def module_name(self, rel: str) -> str:
+        """The dotted name of a module file: its packages are the directories
+        with an `__init__.py` above it (not `src/` of a src layout)."""
+        *dirs, stem = rel[: -len(".py")].split("/")
+        parts = [] if stem == "__init__" else [stem]
+        while dirs and self.path("/".join(dirs) + "/__init__.py").is_file():
+            parts.insert(0, dirs.pop())
+        return ".".join(parts)
 
     # -- git ---------------------------------------------------------------
 
@@ -177,11 +188,6 @@ class Project:
         return files
 
 
-def _module_name(rel: str) -> str:
-    parts = rel[: -len(".py")].split("/")
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 def _module_bindings(tree: ast.Module) -> set[str]:
@@ -212,8 +218,10 @@ def _module_bindings(tree: ast.Module) -> set[str]:
 
 
 def is_test_code(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return rel.startswith("tests/") and (name.startswith("test_") or name == "conftest.py")
+    """A test module or a conftest.py under a `tests` directory (at the top,
+    or inside the package as toolz has it)."""
+    *dirs, name = rel.split("/")
+    return ("tests" in dirs or "test" in dirs) and (name.startswith("test_") or name == "conftest.py")
 
 
 SKIP_NAMES = {"skip", "skipif", "xfail", "importorskip", "skipTest", "expectedFailure"}
@@ -296,6 +304,8 @@ class Scenario:
     category: str
     nodeids: list[str]
     refactor: Callable[[Project], None]
+    # Which of libraries.LIBRARIES the scenario changes.
+    library: str = "boltons"
     # False: the test is right (or the machine is): testgap must not edit.
     fixable: bool = True
     # Changes to the project's own tests and code before the last commit.
@@ -311,12 +321,17 @@ class Outcome:
     """One scenario's figures, for the benchmark table."""
 
     scenario: str
+    library: str
     category: str
     fixable: bool
+    # Fixable: fixed, passing, only test code changed, nothing weakened.
+    # Refusal: refused, and no file changed.
     correct: bool
     classified: str
     attempts: int
     seconds: float
+    # Test files whose checks a fix weakened (must stay empty).
+    weakened: list[str] = field(default_factory=list)
 
 
 OUTCOMES: list[Outcome] = []

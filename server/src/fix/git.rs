@@ -170,6 +170,8 @@ impl Git {
                         evidence.push(format!("{rel}: `{qualname}()` changed since {short}"));
                     } else if module_level_changed(&changed, module) {
                         evidence.push(format!("{rel}: module-level code changed since {short}"));
+                    } else if let Some(class) = class_level_changed(&changed, module, qualname) {
+                        evidence.push(format!("{rel}: the body of class `{class}` changed since {short}"));
                     }
                 }
                 None => {
@@ -227,6 +229,32 @@ fn module_level_changed(changed: &Changed, module: Option<&super::workspace::Mod
     ranges
         .iter()
         .any(|(a, b)| (*a..=*b).any(|l| !inside(l) && l <= module.model.line_count))
+}
+
+/// A class owning the method `qualname` whose own body changed outside its
+/// methods: class attributes (defaults, messages, tables) the method reads.
+fn class_level_changed(
+    changed: &Changed,
+    module: Option<&super::workspace::ModuleInfo>,
+    qualname: &str,
+) -> Option<String> {
+    let module = module?;
+    let Changed::Lines(ranges) = changed else {
+        return None;
+    };
+    let (class, _) = qualname.rsplit_once('.')?;
+    let class = module.model.classes.iter().find(|c| c.qualname == class)?;
+    let in_method = |line: u32| {
+        module
+            .model
+            .functions
+            .iter()
+            .any(|f| f.start_line <= line && line <= f.body.end)
+    };
+    let touched = ranges
+        .iter()
+        .any(|(a, b)| (*a..=*b).any(|l| class.start_line <= l && l <= class.body.end && !in_method(l)));
+    touched.then(|| class.qualname.clone())
 }
 
 /// New-side ranges of `@@ -a,b +c,d @@` hunk headers.

@@ -34,10 +34,7 @@ pub(super) fn compare(_diagnosis: &Diagnosis, failure: &Failure, ctx: &Context, 
         return Proposal::refuse("the assertion is not a single comparison");
     };
     let mut cursor = test.walk();
-    let operands: Vec<Node> = test
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
+    let operands: Vec<Node> = test.named_children(&mut cursor).filter(|n| !n.is_extra()).collect();
     let operators: Vec<String> = {
         let mut cursor = test.walk();
         test.children_by_field_name("operators", &mut cursor)
