@@ -67,4 +67,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(summary_table(OUTCOMES))
     target = os.environ.get("TESTGAP_FIX_BENCH_JSON")
     if target:
-        save_outcomes(Path(target))
+        used = sorted({o.library for o in OUTCOMES})
+        save_outcomes(Path(target), {name: LIBRARIES[name].download.version for name in used})

@@ -329,7 +329,9 @@ class Outcome:
     correct: bool
     classified: str
     attempts: int
+    # Wall time of the `testgap fix` run, and the failing tests it handled.
     seconds: float
+    tests: int
     # Test files whose checks a fix weakened (must stay empty).
     weakened: list[str] = field(default_factory=list)
 
@@ -366,17 +368,20 @@ def summary_table(outcomes: list[Outcome]) -> str:
                 f"{sum(o.classified == o.category for o in group)}/{len(group)}",
                 f"{sum(attempts) / len(attempts):.1f}" if attempts else "-",
                 f"{seconds[len(seconds) // 2]:.2f}",
+                f"{seconds[-1]:.2f}",
             )
         )
-    header = ("category", "fixed", "refused", "classified", "attempts", "median s")
+    header = ("category", "fixed", "refused", "classified", "attempts", "median s", "max s")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
     return "\n".join(lines)
 
 
-def save_outcomes(path: Path) -> None:
-    path.write_text(json.dumps([o.__dict__ for o in OUTCOMES], indent=2), encoding="utf-8")
+def save_outcomes(path: Path, libraries: dict[str, str]) -> None:
+    """The figures of every scenario that ran, for bench/fix_bench.py."""
+    data = {"libraries": libraries, "outcomes": [o.__dict__ for o in OUTCOMES]}
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def copy_tree(src: Path, dst: Path) -> None:

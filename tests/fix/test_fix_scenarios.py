@@ -57,6 +57,7 @@ def test_scenario(scenario, new_project):
             classified,
             attempts,
             seconds,
+            report["summary"]["failing"],
             weaker,
         )
     )

@@ -314,4 +314,25 @@ mod tests {
         assert!(changed.touches(1, 3));
         assert!(!changed.touches(6, 10));
     }
+
+    #[test]
+    fn a_class_attribute_its_method_reads() {
+        let ws = crate::fix::workspace::workspace_of(&[(
+            "fields.py",
+            "class Field:\n    def __init__(self):\n        pass\n\n\nclass Integer(Field):\n    messages = {\"invalid\": \"Not a valid integer.\"}\n\n    def __init__(self, strict=False):\n        self.strict = strict\n",
+        )]);
+        let module = ws.module("fields");
+        let changed = Changed::Lines(vec![(7, 7)]);
+        assert_eq!(
+            class_level_changed(&changed, module, "Integer.__init__").as_deref(),
+            Some("Integer")
+        );
+        // Another class's method, or a change inside a method: not this rule.
+        assert_eq!(class_level_changed(&changed, module, "Field.__init__"), None);
+        assert_eq!(
+            class_level_changed(&Changed::Lines(vec![(10, 10)]), module, "Integer.__init__"),
+            None
+        );
+        assert!(!module_level_changed(&changed, module));
+    }
 }

@@ -199,7 +199,7 @@ fn homes(workspace: &Workspace, name: &str, old: &str) -> Vec<String> {
 /// The edits that import `moving` (names of `import`) from `new_module`
 /// instead: the statement's module when they are all it imports, else the
 /// names leave it for a new statement below it.
-fn move_names(src: &Source, import: &Import, moving: &[&ImportedName], new_module: &str) -> Vec<TextEdit> {
+pub(super) fn move_names(src: &Source, import: &Import, moving: &[&ImportedName], new_module: &str) -> Vec<TextEdit> {
     if moving.len() == import.names.len() {
         if let Some(module_node) = import.module_node {
             return vec![TextEdit::replace(module_node.byte_range(), new_module)];

@@ -43,28 +43,58 @@ pub(super) fn renamed(
     let Some(new_text) = ctx.texts.get(&module.path) else {
         return Vec::new();
     };
-    let (then, now) = (scope_names(&old, class), scope_names(&module.model, class));
-    if !then.iter().any(|n| n == name) || now.iter().any(|n| n == name) {
+    let short = crate::fix::git::Git::short(&base);
+    let then = Version {
+        model: &old,
+        text: &old_text,
+    };
+    let now = Version {
+        model: &module.model,
+        text: &new_text,
+    };
+    renames_between(&then, &now, class, name)
+        .into_iter()
+        .map(|(new, same_body)| {
+            let why = if same_body {
+                format!(
+                    "{} renamed `{name}` to `{new}` since {short} (same body, per git)",
+                    module.rel
+                )
+            } else {
+                format!(
+                    "{} lost `{name}` and gained `{new}` since {short} (per git)",
+                    module.rel
+                )
+            };
+            Rename { new, why }
+        })
+        .collect()
+}
+
+/// A module's text and model at one point in time.
+struct Version<'a> {
+    model: &'a Module,
+    text: &'a str,
+}
+
+/// The names that may have replaced `name` from `then` to `now`, best
+/// first, each with whether its definition kept the old body.
+fn renames_between(then: &Version, now: &Version, class: Option<&str>, name: &str) -> Vec<(String, bool)> {
+    let (before, after) = (scope_names(then.model, class), scope_names(now.model, class));
+    if !before.iter().any(|n| n == name) || after.iter().any(|n| n == name) {
         return Vec::new();
     }
-    let gained: Vec<&str> = now
+    let gained: Vec<&str> = after
         .iter()
-        .filter(|n| !then.contains(n) && !n.starts_with("__"))
+        .filter(|n| !before.contains(n) && !n.starts_with("__"))
         .map(String::as_str)
         .collect();
-    let mut out: Vec<Rename> = Vec::new();
-    let short = crate::fix::git::Git::short(&base);
-    if let Some(old_body) = body(&old, &old_text, class, name) {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    if let Some(old_body) = body(then.model, then.text, class, name) {
         for new in &gained {
-            let same = body(&module.model, &new_text, class, new).is_some_and(|b| b.replace(new, name) == old_body);
+            let same = body(now.model, now.text, class, new).is_some_and(|b| b.replace(new, name) == old_body);
             if same {
-                out.push(Rename {
-                    new: new.to_string(),
-                    why: format!(
-                        "{} renamed `{name}` to `{new}` since {short} (same body, per git)",
-                        module.rel
-                    ),
-                });
+                out.push((new.to_string(), true));
             }
         }
     }
@@ -74,14 +104,8 @@ pub(super) fn renamed(
         if out.len() >= MAX_RENAMES {
             break;
         }
-        if !out.iter().any(|r| r.new == new) {
-            out.push(Rename {
-                new: new.to_string(),
-                why: format!(
-                    "{} lost `{name}` and gained `{new}` since {short} (per git)",
-                    module.rel
-                ),
-            });
+        if !out.iter().any(|(n, _)| n == new) {
+            out.push((new.to_string(), false));
         }
     }
     out
@@ -144,4 +168,52 @@ fn body(model: &Module, text: &str, class: Option<&str>, name: &str) -> Option<S
     );
     let body = lines.get(first..last.min(lines.len()))?.join("\n");
     (!body.trim().is_empty()).then_some(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renames(old: &str, new: &str, class: Option<&str>, name: &str) -> Vec<(String, bool)> {
+        let parse = |text: &str| python::analyze(&mut python::parser(), text.as_bytes()).unwrap();
+        let (old_model, new_model) = (parse(old), parse(new));
+        let then = Version {
+            model: &old_model,
+            text: old,
+        };
+        let now = Version {
+            model: &new_model,
+            text: new,
+        };
+        renames_between(&then, &now, class, name)
+    }
+
+    #[test]
+    fn a_method_that_kept_its_body() {
+        let old = "class Curry:\n    def bind(self, x):\n        return type(self)(x)\n\n    def call(self):\n        return 1\n";
+        let new =
+            "class Curry:\n    def with_args(self, x):\n        return type(self)(x)\n\n    def call(self):\n        return 1\n";
+        assert_eq!(
+            renames(old, new, Some("Curry"), "bind"),
+            [("with_args".to_string(), true)]
+        );
+        // Still there: no rename.
+        assert!(renames(old, old, Some("Curry"), "bind").is_empty());
+    }
+
+    #[test]
+    fn module_names_lost_and_gained() {
+        let old = "def get_class(name):\n    return REGISTRY[name]\n\nREGISTRY = {}\n";
+        let new = "def lookup_schema(name, strict=True):\n    return REGISTRY.get(name)\n\nREGISTRY = {}\n";
+        assert_eq!(
+            renames(old, new, None, "get_class"),
+            [("lookup_schema".to_string(), false)]
+        );
+        // Among many new names only the close ones are offered.
+        let crowded = "def get_klass(n):\n    pass\n\ndef a(): pass\ndef b(): pass\ndef c(): pass\ndef d(): pass\n";
+        assert_eq!(
+            renames(old, crowded, None, "get_class"),
+            [("get_klass".to_string(), false)]
+        );
+    }
 }
