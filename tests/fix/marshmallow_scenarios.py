@@ -79,6 +79,32 @@ def add_nested_lookup_test(p: Project) -> None:
     p.write_code("tests/test_nested_lookup.py", NESTED_LOOKUP_TEST)
 
 
+COLLECTION_CHECK_TEST = '''
+    from unittest import mock
+
+    from marshmallow import fields
+
+
+    def test_a_list_field_checks_that_it_got_a_collection():
+        with mock.patch("marshmallow.utils.is_collection", return_value=True) as is_collection:
+            assert fields.List(fields.Integer()).deserialize([1, 2]) == [1, 2]
+        is_collection.assert_called_once_with([1, 2])
+'''
+
+
+def add_collection_check_test(p: Project) -> None:
+    p.write_code("tests/test_collection_check.py", COLLECTION_CHECK_TEST)
+
+
+def import_is_collection_by_name(p: Project) -> None:
+    """fields.py imports the helper by name, as schema.py already does: the
+    test's patch of `marshmallow.utils.is_collection` no longer reaches the
+    name the field calls."""
+    p.replace(FIELDS, "from marshmallow.constants import missing as missing_\n",
+              "from marshmallow.constants import missing as missing_\nfrom marshmallow.utils import is_collection\n")
+    p.replace(FIELDS, "utils.is_collection(", "is_collection(", count=0)
+
+
 def rename_get_class(p: Project) -> None:
     """An IDE rename of `class_registry.get_class` (and its overloads) to
     `lookup_schema`; its caller in fields.py follows."""
@@ -203,6 +229,15 @@ MARSHMALLOW_SCENARIOS: list[Scenario] = [
         library="marshmallow",
         setup=add_nested_lookup_test,
         expect=("tests/test_nested_lookup.py", 'get_class.assert_called_once_with("AuthorSchema")'),
+    ),
+    Scenario(
+        "marshmallow/mock/name-now-imported-by-name",
+        "mock_mismatch",
+        ["tests/test_collection_check.py"],
+        import_is_collection_by_name,
+        library="marshmallow",
+        setup=add_collection_check_test,
+        expect=("tests/test_collection_check.py", 'mock.patch("marshmallow.fields.is_collection", return_value=True)'),
     ),
     Scenario(
         "marshmallow/refuse/mock-regression-already-committed",

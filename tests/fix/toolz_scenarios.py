@@ -25,10 +25,21 @@ def move_windowing_functions(p: Project) -> None:
     p.replace("toolz/sandbox/parallel.py", "from toolz.itertoolz import partition_all", "from toolz.windowing import partition_all")
 
 
-def init_keyword_only(p: Project) -> None:
+def move_reduceby_with_keyword_only_init(p: Project) -> None:
+    """One commit, two refactors: `reduceby` gets a module of its own, and
+    its initial value may only be given by keyword there."""
+    p.move_definitions(ITER, ["reduceby"], "toolz/reductions.py")
+    text = p.read("toolz/reductions.py")
+    p.write("toolz/reductions.py", text.replace("\n\n\n", "\n\n__all__ = ('reduceby',)\n\n\n", 1))
+    p.replace(ITER, "'frequencies', 'reduceby', 'iterate',", "'frequencies', 'iterate',")
+    p.replace("toolz/__init__.py", "from .itertoolz import *\n", "from .itertoolz import *\n\nfrom .reductions import *\n")
+    init_keyword_only(p, "toolz/reductions.py")
+
+
+def init_keyword_only(p: Project, module: str = ITER) -> None:
     """`reduceby`'s initial value may only be given by keyword: a fourth
     positional argument read like another sequence."""
-    p.replace(ITER, "def reduceby(key, binop, seq, init=no_default):", "def reduceby(key, binop, seq, *, init=no_default):")
+    p.replace(module, "def reduceby(key, binop, seq, init=no_default):", "def reduceby(key, binop, seq, *, init=no_default):")
 
 
 def topk_returns_a_list(p: Project) -> None:
@@ -115,6 +126,14 @@ TOOLZ_SCENARIOS: list[Scenario] = [
         init_keyword_only,
         library="toolz",
         expect=(f"{TESTS}/test_itertoolz.py", "                    projects, init=0) == {'CA': 1200000, 'IL': 2100000}"),
+    ),
+    Scenario(
+        "toolz/import/moved-and-keyword-only-in-one-commit",
+        "import_error",
+        [f"{TESTS}/test_itertoolz.py::test_reduceby"],
+        move_reduceby_with_keyword_only_init,
+        library="toolz",
+        expect=(f"{TESTS}/test_itertoolz.py", "    assert reduceby(iseven, mul, data, init=1) == {False: 15, True: 8}"),
     ),
     Scenario(
         "toolz/drift/return-type-changed",
