@@ -163,11 +163,21 @@ class Project:
 
     # -- running -----------------------------------------------------------
 
+    def env(self) -> dict[str, str]:
+        """The environment of the project's pytest runs (testgap's too): a
+        temporary directory of their own, so that a test using `tmp_path`
+        does not make pytest clean up, in the shared one, the numbered
+        directories of other runs (seconds of deleting library copies).
+        testgap keeps no PYTEST_* variable for its runs; TMPDIR it keeps."""
+        temporary = self.root.parent / "tmp"
+        temporary.mkdir(exist_ok=True)
+        return child_env(TMPDIR=str(temporary))
+
     def pytest(self, *nodeids: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--continue-on-collection-errors", *nodeids],
             cwd=self.root,
-            env=child_env(),
+            env=self.env(),
             capture_output=True,
             text=True,
             timeout=300,
@@ -175,7 +185,9 @@ class Project:
         )
 
     def fix(self, *args: str) -> Testgap:
-        return run_testgap("fix", "--root", self.root, "--python", sys.executable, *args, cwd=self.root, timeout=300)
+        return run_testgap(
+            "fix", "--root", self.root, "--python", sys.executable, *args, cwd=self.root, env=self.env(), timeout=300
+        )
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file of the project (not git's, not caches)."""
