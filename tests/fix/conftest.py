@@ -1,8 +1,9 @@
 """Fixtures of the `testgap fix` scenario suite.
 
-boltons is fetched once (pinned by sha256, cached between runs) and unpacked
-once per session; every scenario works on its own copy in its own git
-repository, committed before the change so that git can tell what changed.
+Each library is fetched once (pinned by sha256, cached between runs) and
+unpacked once per session, the first time a scenario asks for it; every
+scenario works on its own copy in its own git repository, committed before
+the change so that git can tell what changed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fix_support import OUTCOMES, REPO, UNRELATED_PLUGINS, Project, copy_tree, save_outcomes, summary_table
-from support import LIBRARY, fetch, find_testgap, unpack_sdist
+from fix_support import OUTCOMES, REPO, Project, copy_tree, save_outcomes, summary_table
+from libraries import LIBRARIES
+from support import fetch, find_testgap, unpack_sdist
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,31 +27,34 @@ def _testgap_is_built():
 
 
 @pytest.fixture(scope="session")
-def released(tmp_path_factory) -> Path:
-    """The sdist as released, committed to a git repository (read-only)."""
+def released(tmp_path_factory) -> Callable[[str], Path]:
+    """A library's sdist as released, committed to a git repository
+    (read-only), by name."""
     configured = os.environ.get("TESTGAP_TEST_CACHE")
     cache = Path(configured) if configured else REPO / ".venv-test" / "cache"
-    unpacked = unpack_sdist(fetch(LIBRARY, cache / "pypi"), tmp_path_factory.mktemp("sdist"))
-    project = Project(unpacked)
-    # The suite's venv also carries the LSP suite's pytest plugins; loading
-    # them in every run of boltons' tests would double the suite's time.
-    project.replace(
-        "pyproject.toml",
-        "[tool.pytest.ini_options]\n",
-        f'[tool.pytest.ini_options]\naddopts = "{UNRELATED_PLUGINS}"\n',
-    )
-    project.git("init", "-q", "-b", "main")
-    project.commit("boltons as released")
-    return unpacked
+    unpacked: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in unpacked:
+            library = LIBRARIES[name]
+            root = unpack_sdist(fetch(library.download, cache / "pypi"), tmp_path_factory.mktemp(f"sdist-{name}"))
+            project = Project(root)
+            library.configure(project)
+            project.git("init", "-q", "-b", "main")
+            project.commit(f"{name} as released")
+            unpacked[name] = root
+        return unpacked[name]
+
+    return get
 
 
 @pytest.fixture
-def new_project(released, tmp_path) -> Callable[[], Project]:
-    """A private copy of the released library and its repository."""
+def new_project(released, tmp_path) -> Callable[[str], Project]:
+    """A private copy of a released library and its repository."""
 
-    def make() -> Project:
+    def make(library: str = "boltons") -> Project:
         root = tmp_path / "project"
-        copy_tree(released, root)
+        copy_tree(released(library), root)
         return Project(root)
 
     return make
@@ -62,4 +67,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(summary_table(OUTCOMES))
     target = os.environ.get("TESTGAP_FIX_BENCH_JSON")
     if target:
-        save_outcomes(Path(target))
+        used = sorted({o.library for o in OUTCOMES})
+        save_outcomes(Path(target), {name: LIBRARIES[name].download.version for name in used})

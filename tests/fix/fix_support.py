@@ -113,14 +113,16 @@ class Project:
         defined_in_moved = {
             n.name for node in moved_nodes for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.ClassDef))
         } | set(names)
-        bound = _module_bindings(remaining)
-        module = _module_name(src)
-        needed = sorted(name for name in used if name in bound and name not in defined_in_moved)
-        imports = [
-            ast.get_source_segment(source, n)
+        import_nodes = [
+            n
             for n in tree.body
             if isinstance(n, (ast.Import, ast.ImportFrom)) and not (isinstance(n, ast.ImportFrom) and n.level)
         ]
+        imported = _module_bindings(ast.Module(body=import_nodes, type_ignores=[]))
+        bound = _module_bindings(remaining) - imported
+        module = self.module_name(src)
+        needed = sorted(name for name in used if name in bound and name not in defined_in_moved)
+        imports = [ast.get_source_segment(source, n) for n in import_nodes]
         header = [line for line in imports if line]
         if needed:
             header.append(f"from {module} import {', '.join(needed)}")
@@ -128,8 +130,17 @@ class Project:
         self.write(dst, dst_text)
         new_src = "".join(kept)
         if reexport == "names":
-            new_src = new_src.rstrip("\n") + f"\n\nfrom {_module_name(dst)} import {', '.join(names)}  # noqa: E402\n"
+            new_src = new_src.rstrip("\n") + f"\n\nfrom {self.module_name(dst)} import {', '.join(names)}  # noqa: E402\n"
         self.write(src, new_src)
+
+    def module_name(self, rel: str) -> str:
+        """The dotted name of a module file: its packages are the directories
+        with an `__init__.py` above it (not `src/` of a src layout)."""
+        *dirs, stem = rel[: -len(".py")].split("/")
+        parts = [] if stem == "__init__" else [stem]
+        while dirs and self.path("/".join(dirs) + "/__init__.py").is_file():
+            parts.insert(0, dirs.pop())
+        return ".".join(parts)
 
     # -- git ---------------------------------------------------------------
 
@@ -152,11 +163,21 @@ class Project:
 
     # -- running -----------------------------------------------------------
 
+    def env(self) -> dict[str, str]:
+        """The environment of the project's pytest runs (testgap's too): a
+        temporary directory of their own, so that a test using `tmp_path`
+        does not make pytest clean up, in the shared one, the numbered
+        directories of other runs (seconds of deleting library copies).
+        testgap keeps no PYTEST_* variable for its runs; TMPDIR it keeps."""
+        temporary = self.root.parent / "tmp"
+        temporary.mkdir(exist_ok=True)
+        return child_env(TMPDIR=str(temporary))
+
     def pytest(self, *nodeids: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--continue-on-collection-errors", *nodeids],
             cwd=self.root,
-            env=child_env(),
+            env=self.env(),
             capture_output=True,
             text=True,
             timeout=300,
@@ -164,7 +185,9 @@ class Project:
         )
 
     def fix(self, *args: str) -> Testgap:
-        return run_testgap("fix", "--root", self.root, "--python", sys.executable, *args, cwd=self.root, timeout=300)
+        return run_testgap(
+            "fix", "--root", self.root, "--python", sys.executable, *args, cwd=self.root, env=self.env(), timeout=300
+        )
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file of the project (not git's, not caches)."""
@@ -177,11 +200,6 @@ class Project:
         return files
 
 
-def _module_name(rel: str) -> str:
-    parts = rel[: -len(".py")].split("/")
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 def _module_bindings(tree: ast.Module) -> set[str]:
@@ -212,8 +230,10 @@ def _module_bindings(tree: ast.Module) -> set[str]:
 
 
 def is_test_code(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return rel.startswith("tests/") and (name.startswith("test_") or name == "conftest.py")
+    """A test module or a conftest.py under a `tests` directory (at the top,
+    or inside the package as toolz has it)."""
+    *dirs, name = rel.split("/")
+    return ("tests" in dirs or "test" in dirs) and (name.startswith("test_") or name == "conftest.py")
 
 
 SKIP_NAMES = {"skip", "skipif", "xfail", "importorskip", "skipTest", "expectedFailure"}
@@ -296,6 +316,8 @@ class Scenario:
     category: str
     nodeids: list[str]
     refactor: Callable[[Project], None]
+    # Which of libraries.LIBRARIES the scenario changes.
+    library: str = "boltons"
     # False: the test is right (or the machine is): testgap must not edit.
     fixable: bool = True
     # Changes to the project's own tests and code before the last commit.
@@ -311,12 +333,19 @@ class Outcome:
     """One scenario's figures, for the benchmark table."""
 
     scenario: str
+    library: str
     category: str
     fixable: bool
+    # Fixable: fixed, passing, only test code changed, nothing weakened.
+    # Refusal: refused, and no file changed.
     correct: bool
     classified: str
     attempts: int
+    # Wall time of the `testgap fix` run, and the failing tests it handled.
     seconds: float
+    tests: int
+    # Test files whose checks a fix weakened (must stay empty).
+    weakened: list[str] = field(default_factory=list)
 
 
 OUTCOMES: list[Outcome] = []
@@ -351,17 +380,20 @@ def summary_table(outcomes: list[Outcome]) -> str:
                 f"{sum(o.classified == o.category for o in group)}/{len(group)}",
                 f"{sum(attempts) / len(attempts):.1f}" if attempts else "-",
                 f"{seconds[len(seconds) // 2]:.2f}",
+                f"{seconds[-1]:.2f}",
             )
         )
-    header = ("category", "fixed", "refused", "classified", "attempts", "median s")
+    header = ("category", "fixed", "refused", "classified", "attempts", "median s", "max s")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
     return "\n".join(lines)
 
 
-def save_outcomes(path: Path) -> None:
-    path.write_text(json.dumps([o.__dict__ for o in OUTCOMES], indent=2), encoding="utf-8")
+def save_outcomes(path: Path, libraries: dict[str, str]) -> None:
+    """The figures of every scenario that ran, for bench/fix_bench.py."""
+    data = {"libraries": libraries, "outcomes": [o.__dict__ for o in OUTCOMES]}
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def copy_tree(src: Path, dst: Path) -> None:

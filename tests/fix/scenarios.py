@@ -1,6 +1,7 @@
-"""The scenarios: realistic changes to boltons 25.0.0 (its own code and tests,
-from the PyPI sdist) after which some of its tests fail, and what `testgap fix`
-must do about them.
+"""The scenarios: realistic changes to real libraries (their own code and
+tests, from the PyPI sdists: boltons here, toolz and marshmallow in their own
+modules) after which some of their tests fail, and what `testgap fix` must do
+about them.
 
 Fixable ones change the library the way refactors do (a function moves, a
 keyword is renamed, a default changes on purpose, a fixture is renamed); the
@@ -15,6 +16,8 @@ import ast
 import re
 
 from fix_support import Project, Scenario
+from marshmallow_scenarios import MARSHMALLOW_SCENARIOS
+from toolz_scenarios import TOOLZ_SCENARIOS
 
 MATH = "boltons/mathutils.py"
 STR = "boltons/strutils.py"
@@ -91,31 +94,31 @@ def regression_with_a_new_test(p: Project) -> None:
     )
 
 
-SCENARIOS: list[Scenario] = [
+BOLTONS_SCENARIOS: list[Scenario] = [
     # ---------------------------------------------------------------- imports
     Scenario(
-        "import/function-moved",
+        "boltons/import/function-moved",
         "import_error",
         ["tests/test_mathutils.py"],
         lambda p: p.move_definitions(MATH, ["clamp"], "boltons/numutils.py"),
         expect=("tests/test_mathutils.py", "from boltons.numutils import clamp"),
     ),
     Scenario(
-        "import/module-renamed",
+        "boltons/import/module-renamed",
         "import_error",
         ["tests/test_queueutils.py"],
         lambda p: p.move_file("boltons/queueutils.py", "boltons/priorityqueue.py"),
         expect=("tests/test_queueutils.py", "from boltons.priorityqueue import SortedPriorityQueue, HeapPriorityQueue"),
     ),
     Scenario(
-        "import/class-renamed",
+        "boltons/import/class-renamed",
         "import_error",
         ["tests/test_listutils.py"],
         lambda p: p.rename_word("boltons/listutils.py", "BarrelList", "BarrelledList"),
         expect=("tests/test_listutils.py", "from boltons.listutils import SplayList, BarrelledList"),
     ),
     Scenario(
-        "import/two-names-moved-apart",
+        "boltons/import/two-names-moved-apart",
         "import_error",
         ["tests/test_mathutils.py"],
         lambda p: (
@@ -126,28 +129,28 @@ SCENARIOS: list[Scenario] = [
     ),
     # ------------------------------------------------------------- attributes
     Scenario(
-        "attribute/method-renamed",
+        "boltons/attribute/method-renamed",
         "attribute_error",
         ["tests/test_listutils.py::test_splay_list"],
         lambda p: p.replace("boltons/listutils.py", "def swap(self, item_index", "def swap_items(self, item_index"),
         expect=("tests/test_listutils.py", "splay.swap_items(0, 9)"),
     ),
     Scenario(
-        "attribute/function-renamed",
+        "boltons/attribute/function-renamed",
         "attribute_error",
         ["tests/test_strutils.py::test_strip_ansi"],
         lambda p: p.rename_word(STR, "strip_ansi", "strip_ansi_codes"),
         expect=("tests/test_strutils.py", "strutils.strip_ansi_codes("),
     ),
     Scenario(
-        "attribute/function-moved",
+        "boltons/attribute/function-moved",
         "attribute_error",
         ["tests/test_strutils.py::test_is_uuid"],
         lambda p: p.move_definitions(STR, ["is_uuid"], "boltons/uuidutils.py"),
         expect=("tests/test_strutils.py", "assert uuidutils.is_uuid(uuid.uuid4()) == True"),
     ),
     Scenario(
-        "attribute/method-renamed-on-every-instance",
+        "boltons/attribute/method-renamed-on-every-instance",
         "attribute_error",
         ["tests/test_mathutils.py::test_bits"],
         lambda p: p.rename_word(MATH, "as_hex", "to_hex"),
@@ -155,28 +158,28 @@ SCENARIOS: list[Scenario] = [
     ),
     # ------------------------------------------------------------- signatures
     Scenario(
-        "type/keywords-renamed",
+        "boltons/type/keywords-renamed",
         "type_error",
         ["tests/test_mathutils.py::test_clamp_examples"],
         lambda p: (rename_in_function(p, MATH, "clamp", "lower", "low"), rename_in_function(p, MATH, "clamp", "upper", "high")),
         expect=("tests/test_mathutils.py", "assert 0 == clamp(-1, low=0)"),
     ),
     Scenario(
-        "type/defaults-removed",
+        "boltons/type/defaults-removed",
         "type_error",
         ["tests/test_mathutils.py::test_clamp_transparent"],
         lambda p: p.replace(MATH, "def clamp(x, lower=float('-inf'), upper=float('inf')):", "def clamp(x, lower, upper):"),
         expect=("tests/test_mathutils.py", "assert clamp(0, lower=float('-inf'), upper=float('inf')) == 0"),
     ),
     Scenario(
-        "type/keyword-only",
+        "boltons/type/keyword-only",
         "type_error",
         ["tests/test_mathutils.py::test_clamp_examples"],
         lambda p: p.replace(MATH, "def clamp(x, lower=float('-inf')", "def clamp(x, *, lower=float('-inf')"),
         expect=("tests/test_mathutils.py", "assert 0 == clamp(0, lower=0, upper=1) == clamp(-1, lower=0, upper=1)"),
     ),
     Scenario(
-        "type/new-required-flag",
+        "boltons/type/new-required-flag",
         "type_error",
         ["tests/test_strutils.py::test_format_int_list"],
         lambda p: (
@@ -187,7 +190,7 @@ SCENARIOS: list[Scenario] = [
     ),
     # ------------------------------------------------------------------ mocks
     Scenario(
-        "mock/patched-function-renamed",
+        "boltons/mock/patched-function-renamed",
         "mock_mismatch",
         ["tests/test_atomic_save.py"],
         lambda p: p.rename_word(FILE, "atomic_rename", "rename_atomic"),
@@ -195,7 +198,7 @@ SCENARIOS: list[Scenario] = [
         expect=("tests/test_atomic_save.py", 'mock.patch("boltons.fileutils.rename_atomic")'),
     ),
     Scenario(
-        "mock/class-moved-patch-follows-the-lookup",
+        "boltons/mock/class-moved-patch-follows-the-lookup",
         "attribute_error",
         ["tests/test_atomic_save.py"],
         lambda p: p.move_definitions(FILE, ["atomic_save", "AtomicSaver"], "boltons/atomicsave.py"),
@@ -203,7 +206,7 @@ SCENARIOS: list[Scenario] = [
         expect=("tests/test_atomic_save.py", 'mock.patch("boltons.atomicsave.atomic_rename")'),
     ),
     Scenario(
-        "mock/expected-call-changed-on-purpose",
+        "boltons/mock/expected-call-changed-on-purpose",
         "mock_mismatch",
         ["tests/test_atomic_save.py"],
         lambda p: p.replace(FILE, "kwargs.pop('overwrite', True)", "kwargs.pop('overwrite', False)"),
@@ -212,14 +215,14 @@ SCENARIOS: list[Scenario] = [
     ),
     # --------------------------------------------------------------- fixtures
     Scenario(
-        "fixture/renamed-in-the-test-module",
+        "boltons/fixture/renamed-in-the-test-module",
         "missing_fixture",
         ["tests/test_urlutils.py::test_regex", "tests/test_urlutils.py::test_roundtrip"],
         lambda p: p.replace("tests/test_urlutils.py", "def test_url(request):", "def url_text(request):"),
         expect=("tests/test_urlutils.py", "def test_roundtrip(url_text):"),
     ),
     Scenario(
-        "fixture/renamed-in-conftest",
+        "boltons/fixture/renamed-in-conftest",
         "missing_fixture",
         ["tests/test_int_lists.py"],
         lambda p: p.rename_word("tests/conftest.py", "sample_ints", "int_samples"),
@@ -228,14 +231,14 @@ SCENARIOS: list[Scenario] = [
     ),
     # ------------------------------------------------------------------ drift
     Scenario(
-        "drift/default-changed-on-purpose",
+        "boltons/drift/default-changed-on-purpose",
         "assertion_drift",
         ["tests/test_strutils.py::test_format_int_list"],
         space_after_delimiter_by_default,
         expect=("tests/test_strutils.py", "assert strutils.format_int_list([1, 3, 5, 6, 7, 8, 10, 11, 15]) == '1, 3, 5-8, 10-11, 15'"),
     ),
     Scenario(
-        "drift/sample-standard-deviation",
+        "boltons/drift/sample-standard-deviation",
         "assertion_drift",
         ["tests/test_statsutils.py::test_stats_basic"],
         lambda p: p.replace(
@@ -246,7 +249,7 @@ SCENARIOS: list[Scenario] = [
         expect=("tests/test_statsutils.py", "assert round(da.std_dev, 2) == 5.92"),
     ),
     Scenario(
-        "drift/expected-value-in-a-variable",
+        "boltons/drift/expected-value-in-a-variable",
         "assertion_drift",
         ["tests/test_strutils.py::test_indent"],
         lambda p: p.replace(STR, "def indent(text, margin, newline='\\n', key=bool):",
@@ -255,14 +258,14 @@ SCENARIOS: list[Scenario] = [
     ),
     # ------------------------------------- refusals: the test is right
     Scenario(
-        "refuse/attribute-error-inside-the-library",
+        "boltons/refuse/attribute-error-inside-the-library",
         "unknown",
         ["tests/test_setutils.py::test_indexed_set_basic"],
         lambda p: p.replace("boltons/setutils.py", "def _get_real_index(self, index):", "def _real_index(self, index):"),
         fixable=False,
     ),
     Scenario(
-        "refuse/type-error-inside-the-library",
+        "boltons/refuse/type-error-inside-the-library",
         "unknown",
         ["tests/test_setutils.py::test_indexed_set_basic"],
         lambda p: p.replace("boltons/setutils.py", "def _get_real_index(self, index):",
@@ -270,7 +273,7 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
     Scenario(
-        "refuse/import-error-inside-the-library",
+        "boltons/refuse/import-error-inside-the-library",
         "unknown",
         ["tests/test_statsutils.py"],
         lambda p: p.replace("boltons/statsutils.py", "from collections import Counter\n",
@@ -278,7 +281,7 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
     Scenario(
-        "refuse/regression-already-committed",
+        "boltons/refuse/regression-already-committed",
         "assertion_drift",
         ["tests/test_strutils.py::test_format_int_list"],
         lambda p: None,
@@ -286,7 +289,7 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
     Scenario(
-        "refuse/code-stopped-calling-the-mock",
+        "boltons/refuse/code-stopped-calling-the-mock",
         "mock_mismatch",
         ["tests/test_atomic_save.py"],
         lambda p: p.replace(
@@ -298,7 +301,7 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
     Scenario(
-        "refuse/environment-variable-required",
+        "boltons/refuse/environment-variable-required",
         "environment",
         ["tests/test_jsonutils.py"],
         lambda p: p.replace("boltons/jsonutils.py", "DEFAULT_BLOCKSIZE = 4096",
@@ -306,7 +309,7 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
     Scenario(
-        "refuse/package-not-installed",
+        "boltons/refuse/package-not-installed",
         "environment",
         ["tests/test_statsutils.py"],
         lambda p: p.replace("boltons/statsutils.py", "from collections import Counter\n",
@@ -314,3 +317,5 @@ SCENARIOS: list[Scenario] = [
         fixable=False,
     ),
 ]
+
+SCENARIOS: list[Scenario] = BOLTONS_SCENARIOS + TOOLZ_SCENARIOS + MARSHMALLOW_SCENARIOS

@@ -5,14 +5,14 @@
 //! kept for tests that pass with them, and only if no other test of the
 //! file that passed before fails with them.
 
-use super::classify::{classify, Diagnosis};
+use super::classify::{classify, Detail, Diagnosis};
 use super::failure::{slash_path, Failure, Report, TestStatus};
 use super::fixers::{self, Candidate, Context, Proposal};
 use super::git::Git;
 use super::guard::weakening;
 use super::report::{AppliedFix, FileChange, FixReport, TestOutcome, TestResult};
 use super::run::{Overrides, Runner};
-use super::source::apply_edits;
+use super::source::{apply_edits, descendants, line_of, Source};
 use super::workspace::Workspace;
 use super::{FixError, Texts};
 use std::collections::BTreeMap;
@@ -279,7 +279,7 @@ impl Session<'_> {
         budget: &mut u32,
         seen: &mut Vec<String>,
     ) -> Result<Search, FixError> {
-        let (diagnosis, proposal) = {
+        let (diagnosis, mut proposal) = {
             let texts = Texts::new(&self.overrides);
             let diagnosis = classify(failure, self.workspace, &texts);
             let ctx = Context {
@@ -291,6 +291,18 @@ impl Session<'_> {
             let proposal = fixers::propose(&diagnosis, failure, &ctx);
             (diagnosis, proposal)
         };
+        let probed = self.probe_drift(nodeid, failure, &diagnosis, &proposal)?;
+        if let Some(probed) = &probed {
+            let texts = Texts::new(&self.overrides);
+            let ctx = Context {
+                workspace: self.workspace,
+                texts: &texts,
+                git: self.git,
+                accept_drift: self.config.accept_drift,
+            };
+            proposal = fixers::propose(&diagnosis, probed, &ctx);
+        }
+        let failure = probed.as_ref().unwrap_or(failure);
         let candidates = match proposal {
             Proposal::Refused { reason, suggestion } => {
                 return Ok(Search::Failed(Box::new(Blocked {
@@ -369,6 +381,47 @@ impl Session<'_> {
                 tried,
             },
         })))
+    }
+
+    /// An expected value that drifted, with more assertions after it in the
+    /// test: one probe run, with assertions that record and go on, shows
+    /// which of them drifted too, so that one edit can update them all
+    /// instead of one re-run per assertion. The failure with what the probe
+    /// saw, or `None` when there is nothing to learn.
+    fn probe_drift(
+        &self,
+        nodeid: &str,
+        failure: &Failure,
+        diagnosis: &Diagnosis,
+        proposal: &Proposal,
+    ) -> Result<Option<Failure>, FixError> {
+        let drift = matches!(&diagnosis.detail, Detail::Compare { op } if op == "==");
+        if !drift || !matches!(proposal, Proposal::Candidates(_)) || !failure.compares.is_empty() {
+            return Ok(None);
+        }
+        let Some(compare) = &failure.compare else {
+            return Ok(None);
+        };
+        let Some(file) = compare.file.as_ref().map(PathBuf::from) else {
+            return Ok(None);
+        };
+        let later = {
+            let texts = Texts::new(&self.overrides);
+            texts
+                .get(&file)
+                .is_some_and(|text| asserts_after(&Source::parse(text.into_owned()), compare.line))
+        };
+        if !later {
+            return Ok(None);
+        }
+        let report = self.runner.probe_asserts(nodeid, &self.overrides, &file)?;
+        let compares = report.compares.get(nodeid).cloned().unwrap_or_default();
+        if compares.len() < 2 {
+            return Ok(None);
+        }
+        let mut probed = failure.clone();
+        probed.compares = compares;
+        Ok(Some(probed))
     }
 
     /// Applies a candidate to the current text; refuses edits outside test
@@ -512,6 +565,14 @@ fn fixed(nodeid: &str, steps: Vec<Step>, session: &Session) -> TestResult {
         });
     }
     result
+}
+
+/// Whether the test function around `line` has `assert` statements after it.
+fn asserts_after(src: &Source, line: u32) -> bool {
+    let Some(function) = src.test_function_at(line) else {
+        return false;
+    };
+    descendants(function).any(|n| n.kind() == "assert_statement" && line_of(n) > line)
 }
 
 /// What makes two failures the same failure: the phase, the exception and

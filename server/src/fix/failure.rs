@@ -238,6 +238,9 @@ pub struct Failure {
     pub phase: Phase,
     pub error: Option<ErrorInfo>,
     pub compare: Option<Compare>,
+    /// Every comparison of the test that failed, in order, when a probe ran
+    /// it with assertions that do not stop it (empty otherwise).
+    pub compares: Vec<Compare>,
     pub fixture: Option<FixtureError>,
     pub called: Vec<CalledFunction>,
     /// pytest's own report of the failure.
@@ -291,6 +294,8 @@ struct Record {
     file: Option<String>,
     error: Option<ErrorInfo>,
     compare: Option<Compare>,
+    #[serde(default)]
+    compares: Vec<Compare>,
     fixture: Option<FixtureError>,
     #[serde(default)]
     called: Vec<CalledFunction>,
@@ -315,6 +320,9 @@ pub struct Report {
     /// The run was killed at its time limit; tests it did not reach are
     /// missing.
     pub timed_out: bool,
+    /// For a probe run with assertions that do not stop the test: every
+    /// comparison that failed, by node id, in order.
+    pub compares: BTreeMap<String, Vec<Compare>>,
 }
 
 impl Report {
@@ -392,6 +400,7 @@ pub fn parse_report(text: &str, root: &Path) -> Report {
                     phase: Phase::Collection,
                     error: record.error,
                     compare: None,
+                    compares: Vec::new(),
                     fixture: None,
                     called: Vec::new(),
                     longrepr: record.longrepr.unwrap_or_default(),
@@ -415,6 +424,13 @@ fn add_test_record(report: &mut Report, record: Record, root: &Path) {
     let Some(phase) = Phase::parse(phase) else { return };
     let file = record.file.as_deref().map(PathBuf::from).unwrap_or_default();
     let nodeid = relative_id(nodeid, &file, root);
+    if !record.compares.is_empty() {
+        report
+            .compares
+            .entry(nodeid.clone())
+            .or_default()
+            .extend(record.compares.iter().cloned());
+    }
     let status = match outcome.as_str() {
         "failed" => TestStatus::Failed(Box::new(Failure {
             nodeid: nodeid.clone(),
@@ -422,6 +438,7 @@ fn add_test_record(report: &mut Report, record: Record, root: &Path) {
             phase,
             error: record.error,
             compare: record.compare,
+            compares: Vec::new(),
             fixture: record.fixture,
             called: record.called,
             longrepr: record.longrepr.unwrap_or_default(),

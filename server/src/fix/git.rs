@@ -170,6 +170,8 @@ impl Git {
                         evidence.push(format!("{rel}: `{qualname}()` changed since {short}"));
                     } else if module_level_changed(&changed, module) {
                         evidence.push(format!("{rel}: module-level code changed since {short}"));
+                    } else if let Some(class) = class_level_changed(&changed, module, qualname) {
+                        evidence.push(format!("{rel}: the body of class `{class}` changed since {short}"));
                     }
                 }
                 None => {
@@ -229,6 +231,32 @@ fn module_level_changed(changed: &Changed, module: Option<&super::workspace::Mod
         .any(|(a, b)| (*a..=*b).any(|l| !inside(l) && l <= module.model.line_count))
 }
 
+/// A class owning the method `qualname` whose own body changed outside its
+/// methods: class attributes (defaults, messages, tables) the method reads.
+fn class_level_changed(
+    changed: &Changed,
+    module: Option<&super::workspace::ModuleInfo>,
+    qualname: &str,
+) -> Option<String> {
+    let module = module?;
+    let Changed::Lines(ranges) = changed else {
+        return None;
+    };
+    let (class, _) = qualname.rsplit_once('.')?;
+    let class = module.model.classes.iter().find(|c| c.qualname == class)?;
+    let in_method = |line: u32| {
+        module
+            .model
+            .functions
+            .iter()
+            .any(|f| f.start_line <= line && line <= f.body.end)
+    };
+    let touched = ranges
+        .iter()
+        .any(|(a, b)| (*a..=*b).any(|l| class.start_line <= l && l <= class.body.end && !in_method(l)));
+    touched.then(|| class.qualname.clone())
+}
+
 /// New-side ranges of `@@ -a,b +c,d @@` hunk headers.
 fn parse_hunks(diff: &str) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
@@ -285,5 +313,26 @@ mod tests {
         let changed = Changed::Lines(parse_hunks(diff));
         assert!(changed.touches(1, 3));
         assert!(!changed.touches(6, 10));
+    }
+
+    #[test]
+    fn a_class_attribute_its_method_reads() {
+        let ws = crate::fix::workspace::workspace_of(&[(
+            "fields.py",
+            "class Field:\n    def __init__(self):\n        pass\n\n\nclass Integer(Field):\n    messages = {\"invalid\": \"Not a valid integer.\"}\n\n    def __init__(self, strict=False):\n        self.strict = strict\n",
+        )]);
+        let module = ws.module("fields");
+        let changed = Changed::Lines(vec![(7, 7)]);
+        assert_eq!(
+            class_level_changed(&changed, module, "Integer.__init__").as_deref(),
+            Some("Integer")
+        );
+        // Another class's method, or a change inside a method: not this rule.
+        assert_eq!(class_level_changed(&changed, module, "Field.__init__"), None);
+        assert_eq!(
+            class_level_changed(&Changed::Lines(vec![(10, 10)]), module, "Integer.__init__"),
+            None
+        );
+        assert!(!module_level_changed(&changed, module));
     }
 }

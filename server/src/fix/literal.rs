@@ -170,7 +170,7 @@ pub fn is_literal(src: &Source, node: Node) -> bool {
             let mut cursor = node.walk();
             let all = node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() != "comment")
+                .filter(|c| !c.is_extra())
                 .all(|c| is_literal(src, c));
             all
         }

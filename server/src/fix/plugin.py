@@ -12,6 +12,10 @@ module or a conftest.py run without touching the user's files.
 TESTGAP_FIX_ROOT is the project root: functions run below it (outside
 site-packages) during a failing test are reported as the code it calls.
 
+TESTGAP_FIX_SOFT_ASSERTS names one overridden test module whose comparisons
+in `assert` statements are recorded and do not stop the test (a probe run:
+it shows every assertion that fails at once; its outcome proves nothing).
+
 Only the standard library and pytest are used; nothing here changes what a
 test does.
 """
@@ -61,6 +65,34 @@ def _load_overrides():
 
 
 _OVERRIDES = _load_overrides()
+_SOFT = _real(os.environ["TESTGAP_FIX_SOFT_ASSERTS"]) if os.environ.get("TESTGAP_FIX_SOFT_ASSERTS") else None
+
+
+class _SoftAsserts(ast.NodeTransformer):
+    """`assert a == b` inside a function becomes
+    `try: assert a == b / except AssertionError: pass`: pytest's rewriting of
+    the inner assert still reports the comparison, and the test goes on."""
+
+    def __init__(self):
+        self.depth = 0
+
+    def _function(self, node):
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+        return node
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Assert(self, node):
+        if not self.depth or not isinstance(node.test, ast.Compare):
+            return node
+        handler = ast.ExceptHandler(type=ast.Name(id="AssertionError", ctx=ast.Load()), name=None, body=[ast.Pass()])
+        wrapped = ast.Try(body=[node], handlers=[handler], orelse=[], finalbody=[])
+        for new in (wrapped, handler, handler.type, handler.body[0]):
+            ast.copy_location(new, node)
+        return wrapped
 
 
 class _CandidateLoader(importlib.abc.Loader):
@@ -77,6 +109,8 @@ class _CandidateLoader(importlib.abc.Loader):
         with open(self.candidate, "rb") as handle:
             source = handle.read()
         tree = ast.parse(source, filename=self.origin)
+        if _SOFT is not None and _real(self.origin) == _SOFT:
+            tree = ast.fix_missing_locations(_SoftAsserts().visit(tree))
         try:
             from _pytest.assertion.rewrite import rewrite_asserts
 
@@ -449,6 +483,7 @@ class _CallRecorder:
 # Hooks
 
 _compare = {}
+_compares = {}
 _current = [None]
 _records = []
 
@@ -486,13 +521,16 @@ def pytest_assertrepr_compare(config, op, left, right):
         return None
     try:
         filename, line = _assert_site()
-        _compare[nodeid] = {
+        compare = {
             "op": op,
             "left": _operand(left),
             "right": _operand(right),
             "file": filename,
             "line": line,
         }
+        _compare[nodeid] = compare
+        if _SOFT is not None:
+            _compares.setdefault(nodeid, []).append(compare)
     except Exception:  # noqa: BLE001 - never break pytest's own explanation
         pass
     return None
@@ -543,6 +581,8 @@ def _test_record(item, call, report):
     }
     if hasattr(report, "wasxfail"):
         record["xfail"] = True
+    if report.when == "call" and item.nodeid in _compares:
+        record["compares"] = _compares.pop(item.nodeid)[:50]
     if report.failed or (report.skipped and call.excinfo is not None):
         excinfo = call.excinfo
         if excinfo is not None and report.failed:

@@ -54,6 +54,24 @@ impl Runner {
     /// Runs `nodeids` (relative to the root) with `overrides` in place of the
     /// files on disk.
     pub fn run(&self, nodeids: &[String], overrides: &Overrides) -> Result<Report, FixError> {
+        self.run_with(nodeids, overrides, None)
+    }
+
+    /// A probe: runs `nodeid` with the comparisons asserted in `test_file`
+    /// recorded instead of stopping the test, so one run shows every
+    /// assertion that fails (`Report::compares`). Its outcome proves
+    /// nothing.
+    pub fn probe_asserts(&self, nodeid: &str, overrides: &Overrides, test_file: &Path) -> Result<Report, FixError> {
+        let mut overrides = overrides.clone();
+        if !overrides.contains_key(test_file) {
+            let text = std::fs::read_to_string(test_file)
+                .map_err(|e| FixError::Io(format!("cannot read {}: {e}", test_file.display())))?;
+            overrides.insert(test_file.to_path_buf(), text);
+        }
+        self.run_with(&[nodeid.to_string()], &overrides, Some(test_file))
+    }
+
+    fn run_with(&self, nodeids: &[String], overrides: &Overrides, soft: Option<&Path>) -> Result<Report, FixError> {
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
         let dir = self.scratch.path().join(format!("run-{n}"));
         std::fs::create_dir(&dir).map_err(|e| FixError::Io(format!("cannot create {}: {e}", dir.display())))?;
@@ -79,6 +97,9 @@ impl Runner {
             let json = serde_json::Value::Object(mapping).to_string();
             std::fs::write(&mapping_path, json).map_err(|e| FixError::Io(format!("cannot write overrides: {e}")))?;
             run = run.env("TESTGAP_FIX_OVERRIDES", mapping_path.to_string_lossy());
+        }
+        if let Some(file) = soft {
+            run = run.env("TESTGAP_FIX_SOFT_ASSERTS", file.to_string_lossy());
         }
         // `--` keeps a node id that starts with `-` from reading as a flag.
         run = run.arg("--").args(nodeids.iter().map(String::as_str));

@@ -418,7 +418,8 @@ pub fn call_args<'t>(call: Node<'t>) -> Option<CallArgs<'t>> {
     let mut cursor = list.walk();
     for child in list.named_children(&mut cursor) {
         match child.kind() {
-            "comment" => {}
+            // Comments and line continuations.
+            _ if child.is_extra() => {}
             "keyword_argument" => {
                 if let (Some(name), Some(value)) =
                     (child.child_by_field_name("name"), child.child_by_field_name("value"))
@@ -448,6 +449,11 @@ pub fn remove_argument(src: &Source, arg: Node) -> TextEdit {
             return TextEdit::replace(line_start..src.end_of_line(end), "");
         }
         let comma_end = end + (after.len() - rest.len());
+        if rest_ws.starts_with(['\n', '\r']) {
+            // Last on its line: the spaces before it go, not the line break.
+            let lead = start - text[..start].trim_end_matches([' ', '\t']).len();
+            return TextEdit::replace(start - lead..comma_end, "");
+        }
         let spaces = rest.len() - rest_ws.len();
         return TextEdit::replace(start..comma_end + spaces, "");
     }
@@ -464,10 +470,7 @@ pub fn append_argument(src: &Source, args: &CallArgs, argument: &str) -> TextEdi
     let list = args.list;
     let close = list.end_byte() - 1; // the `)`
     let mut cursor = list.walk();
-    let last = list
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .last();
+    let last = list.named_children(&mut cursor).filter(|c| !c.is_extra()).last();
     let Some(last) = last else {
         return TextEdit::insert(close, argument);
     };

@@ -1,6 +1,7 @@
 //! Attributes that were renamed (a method, a field) or, on a module, moved
 //! to another module: the test's accesses follow the new name or place.
 
+use super::renames::{renamed_in_class, renamed_in_module, Rename};
 use super::{location, similar_names, Candidate, Context, Proposal};
 use crate::fix::classify::{Diagnosis, Owner};
 use crate::fix::failure::Failure;
@@ -51,12 +52,16 @@ pub(super) fn missing_attribute(
                 .collect();
             let mut candidates = moved(ctx, &file, &src, module, name, &object_text, &same);
             let suggestion = error.and_then(|e| e.suggestion.as_deref());
-            for new in similar_names(name, &members, suggestion) {
-                candidates.push(Candidate::new(
+            let renames = renamed_in_module(ctx, &failure.file, module, name);
+            let similar = similar_names(name, &members, suggestion);
+            for (new, why) in with_reasons(renames, similar) {
+                let mut candidate = Candidate::new(
                     format!("`{module}.{name}` was renamed `{new}`"),
                     &file,
                     rename(&same, &new),
-                ));
+                );
+                candidate.evidence.extend(why);
+                candidates.push(candidate);
             }
             candidates.truncate(3);
             Proposal::from_candidates(candidates, &format!("module `{module}` has nothing like `{name}` now"))
@@ -69,8 +74,10 @@ pub(super) fn missing_attribute(
             // objects the test makes of the same class: another object may
             // keep the name.
             let scope = src.test_function_at(line).unwrap_or(src.root());
-            let same: Vec<Node> = accesses(scope)
-                .into_iter()
+            let all = accesses(scope);
+            let mut same: Vec<Node> = all
+                .iter()
+                .copied()
                 .filter(|n| {
                     n.child_by_field_name("object").is_some_and(|o| {
                         let text = src.text_of(o);
@@ -78,10 +85,32 @@ pub(super) fn missing_attribute(
                     })
                 })
                 .collect();
+            // Chained calls (`obj.bind(1).bind(2)`): the method is called on
+            // what it returned, an object of the same kind.
+            loop {
+                let chained: Vec<Node> = all
+                    .iter()
+                    .copied()
+                    .filter(|n| !same.iter().any(|s| s.id() == n.id()))
+                    .filter(|n| {
+                        n.child_by_field_name("object")
+                            .filter(|o| o.kind() == "call")
+                            .and_then(|call| call.child_by_field_name("function"))
+                            .is_some_and(|f| same.iter().any(|s| s.id() == f.id()))
+                    })
+                    .collect();
+                if chained.is_empty() {
+                    break;
+                }
+                same.extend(chained);
+            }
             let suggestion = error.and_then(|e| e.suggestion.as_deref());
-            let candidates = similar_names(name, &members, suggestion)
+            let renames = renamed_in_class(ctx, &failure.file, class, name);
+            let similar = similar_names(name, &members, suggestion);
+            let candidates = with_reasons(renames, similar)
                 .into_iter()
-                .map(|new| {
+                .take(3)
+                .map(|(new, why)| {
                     let mut candidate = Candidate::new(
                         format!("`{class}.{name}` was renamed `{new}`"),
                         &file,
@@ -89,13 +118,24 @@ pub(super) fn missing_attribute(
                     );
                     candidate
                         .evidence
-                        .push(format!("`{class}` has `{new}` and no `{name}`"));
+                        .push(why.unwrap_or_else(|| format!("`{class}` has `{new}` and no `{name}`")));
                     candidate
                 })
                 .collect();
             Proposal::from_candidates(candidates, &format!("`{class}` has no attribute like `{name}`"))
         }
     }
+}
+
+/// The new names git found (with why), then similar names not among them.
+fn with_reasons(renames: Vec<Rename>, similar: Vec<String>) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = renames.into_iter().map(|r| (r.new, Some(r.why))).collect();
+    for name in similar {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, None));
+        }
+    }
+    out
 }
 
 /// `<object>.name` in `scope`.

@@ -7,7 +7,7 @@ use crate::fix::classify::Diagnosis;
 use crate::fix::failure::Failure;
 use crate::fix::names;
 use crate::fix::source::{descendants, end_line_of, line_of, remove_argument, Import, ImportedName, Source, TextEdit};
-use crate::fix::workspace::{resolve_relative, ModuleInfo, Workspace};
+use crate::fix::workspace::{resolve_relative, DefKind, ModuleInfo, Workspace};
 use std::path::Path;
 
 const MAX_CANDIDATES: usize = 3;
@@ -56,11 +56,24 @@ pub(super) fn missing_name(
         return Proposal::refuse(format!("no `from {module} import {name}` found in {}", ctx.rel(&file)));
     };
     let mut candidates = Vec::new();
+    let old_module = ctx.workspace.module(module);
     // Moved: another module defines it now.
     for home in homes(ctx.workspace, name, module) {
-        let edits = move_name(&src, import, imported, &home);
+        // The names of the same import that left the old module for the
+        // same new one move with it: one refactor, one edit.
+        let new_module = ctx.workspace.module(&home);
+        let moving: Vec<&ImportedName> = import
+            .names
+            .iter()
+            .filter(|n| {
+                n.name == name
+                    || (old_module.is_some_and(|m| !m.binds(&n.name)) && new_module.is_some_and(|m| m.binds(&n.name)))
+            })
+            .collect();
+        let edits = move_names(&src, import, &moving, &home);
+        let shown: Vec<String> = moving.iter().map(|n| format!("`{}`", n.name)).collect();
         let mut candidate = Candidate::new(
-            format!("import `{name}` from `{home}` instead of `{module}`"),
+            format!("import {} from `{home}` instead of `{module}`", shown.join(", ")),
             &file,
             edits,
         );
@@ -80,7 +93,14 @@ pub(super) fn missing_name(
         if let Some(m) = ctx.workspace.module(module) {
             members.extend(m.model.top_level_names.iter().cloned());
         }
-        for new_name in similar_names(name, &members, error.and_then(|e| e.suggestion.as_deref())) {
+        let renames = super::renames::renamed_in_module(ctx, &failure.file, module, name);
+        let mut new_names: Vec<String> = renames.iter().map(|r| r.new.clone()).collect();
+        for similar in similar_names(name, &members, error.and_then(|e| e.suggestion.as_deref())) {
+            if !new_names.contains(&similar) {
+                new_names.push(similar);
+            }
+        }
+        for new_name in new_names.iter().take(MAX_CANDIDATES) {
             let new_name = new_name.as_str();
             let mut edits = vec![TextEdit::replace(imported.name_node.byte_range(), new_name)];
             if imported.alias.is_none() {
@@ -154,9 +174,13 @@ fn homes(workspace: &Workspace, name: &str, old: &str) -> Vec<String> {
     let top = old.split('.').next().unwrap_or(old);
     let shared = |m: &str| m.split('.').zip(old.split('.')).take_while(|(a, b)| a == b).count();
     let mut defining: Vec<&ModuleInfo> = workspace.defining(name).into_iter().filter(|m| m.name != old).collect();
+    // A module that defines it with `def` or `class` before one that binds
+    // a wrapper or alias of it (`partition = curry(partition)`).
+    let alias = |m: &ModuleInfo| m.defines(name).is_some_and(|d| d.kind == DefKind::Variable);
     defining.sort_by_key(|m| {
         (
             m.name.split('.').next() != Some(top),
+            alias(m),
             std::cmp::Reverse(shared(&m.name)),
             m.name.matches('.').count(),
             m.name.clone(),
@@ -172,26 +196,88 @@ fn homes(workspace: &Workspace, name: &str, old: &str) -> Vec<String> {
     out
 }
 
-/// The edits that import `imported` from `new_module` instead.
-fn move_name(src: &Source, import: &Import, imported: &ImportedName, new_module: &str) -> Vec<TextEdit> {
-    if import.names.len() == 1 {
+/// The edits that import `moving` (names of `import`) from `new_module`
+/// instead: the statement's module when they are all it imports, else the
+/// names leave it for a new statement below it.
+pub(super) fn move_names(src: &Source, import: &Import, moving: &[&ImportedName], new_module: &str) -> Vec<TextEdit> {
+    if moving.len() == import.names.len() {
         if let Some(module_node) = import.module_node {
             return vec![TextEdit::replace(module_node.byte_range(), new_module)];
         }
     }
-    let alias = imported.alias.as_ref().map(|a| format!(" as {a}")).unwrap_or_default();
-    vec![
-        remove_argument(src, imported.node),
-        TextEdit::insert(
-            import.node.end_byte(),
-            format!(
-                "{}{}from {new_module} import {}{alias}",
-                src.newline(),
-                src.indentation_at(import.node.start_byte()),
-                imported.name
-            ),
+    let names: Vec<String> = moving
+        .iter()
+        .map(|n| match &n.alias {
+            Some(alias) => format!("{} as {alias}", n.name),
+            None => n.name.clone(),
+        })
+        .collect();
+    let mut edits = remove_names(src, import, moving);
+    edits.push(TextEdit::insert(
+        import.node.end_byte(),
+        format!(
+            "{}{}from {new_module} import {}",
+            src.newline(),
+            src.indentation_at(import.node.start_byte()),
+            names.join(", ")
         ),
-    ]
+    ));
+    edits
+}
+
+/// The edit that takes `removed` out of the names `import` lists, keeping
+/// its layout: names stay on their lines, lines left empty go.
+fn remove_names(src: &Source, import: &Import, removed: &[&ImportedName]) -> Vec<TextEdit> {
+    let (Some(first), Some(last)) = (import.names.first(), import.names.last()) else {
+        return Vec::new();
+    };
+    let range = first.node.start_byte()..last.node.end_byte();
+    let region = &src.text[range.clone()];
+    if region.contains('#') || region.contains('\\') {
+        // Comments or continuations: name by name (edits that overlap are
+        // refused, and the candidate with them).
+        return removed.iter().map(|n| remove_argument(src, n.node)).collect();
+    }
+    let gone = |item: &str| {
+        removed
+            .iter()
+            .any(|n| src.text_of(n.node).split_whitespace().eq(item.split_whitespace()))
+    };
+    let newline = src.newline();
+    let lines: Vec<&str> = region.split('\n').collect();
+    let mut kept: Vec<(String, Vec<String>)> = Vec::new();
+    for line in &lines {
+        let line = line.trim_end_matches('\r');
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let items: Vec<String> = line
+            .split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty() && !gone(i))
+            .map(str::to_string)
+            .collect();
+        if !items.is_empty() {
+            kept.push((indent.to_string(), items));
+        }
+    }
+    let count = kept.len();
+    let text: Vec<String> = kept
+        .into_iter()
+        .enumerate()
+        .map(|(i, (indent, items))| {
+            let comma = if i + 1 < count { "," } else { "" };
+            format!("{indent}{}{comma}", items.join(", "))
+        })
+        .collect();
+    let joined = text.join(newline);
+    // The region starts right after `import (`: when its first line is gone,
+    // the next one keeps its own line and indentation.
+    let first_gone = lines
+        .first()
+        .is_some_and(|l| l.split(',').all(|i| i.trim().is_empty() || gone(i)));
+    if first_gone && lines.len() > 1 {
+        return vec![TextEdit::replace(range, format!("{newline}{joined}"))];
+    }
+    vec![TextEdit::replace(range, joined)]
 }
 
 /// Every use of the module-level name `old` in the file, renamed.

@@ -48,7 +48,8 @@ pub(super) fn patch_target(
             "the patch target \"{full}\" is not written as a plain string in test code"
         ));
     };
-    let new_targets = lookup_sites(ctx.workspace, &failure.file, target, attribute);
+    let renames = super::renames::renamed_in_module(ctx, &failure.file, target, attribute);
+    let new_targets = lookup_sites(ctx.workspace, &failure.file, target, attribute, renames);
     let candidates = new_targets
         .into_iter()
         .filter(|(t, _)| *t != full)
@@ -85,9 +86,15 @@ pub(super) fn conftests(ctx: &Context, test_file: &Path) -> Vec<PathBuf> {
 
 /// Where to patch `attribute` now, best first, each with the reason: a
 /// module of the code under test that imports it by name (the test's own
-/// imports first), then where it is defined, then a similar name in the old
-/// module.
-fn lookup_sites(ws: &Workspace, test_file: &Path, target: &str, attribute: &str) -> Vec<(String, String)> {
+/// imports first), then where it is defined, then what git says it was
+/// renamed to, then a similar name in the old module.
+fn lookup_sites(
+    ws: &Workspace,
+    test_file: &Path,
+    target: &str,
+    attribute: &str,
+    renames: Vec<super::renames::Rename>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut push = |target: String, why: String| {
         if !out.iter().any(|(t, _)| *t == target) {
@@ -111,6 +118,9 @@ fn lookup_sites(ws: &Workspace, test_file: &Path, target: &str, attribute: &str)
             format!("{}.{attribute}", m.name),
             format!("`{attribute}` is defined in {}", m.rel),
         );
+    }
+    for rename in renames {
+        push(format!("{target}.{}", rename.new), rename.why);
     }
     // Same module, renamed: names like it, public ones first when the
     // patched name was public (a private alias is rarely what code calls).

@@ -8,6 +8,7 @@ mod drift;
 mod fixture;
 mod imports;
 mod mock;
+mod renames;
 mod signature;
 
 use super::classify::{Category, Detail, Diagnosis};

@@ -248,3 +248,52 @@ fn only_test_code_is_editable() {
     assert!(!editable(Path::new("/p/shop/pricing.py"), test));
     assert!(!editable(Path::new("/p/tests/test_b.py"), test));
 }
+
+/// `from <old> import …` after moving the names `moving` to `new`.
+fn moved_import(text: &str, moving: &[&str], new: &str) -> String {
+    let src = crate::fix::source::Source::parse(text);
+    let imports = src.imports();
+    let import = &imports[0];
+    let names: Vec<&crate::fix::source::ImportedName> = import
+        .names
+        .iter()
+        .filter(|n| moving.contains(&n.name.as_str()))
+        .collect();
+    let edits = imports::move_names(&src, import, &names, new);
+    apply_edits(text, &edits).unwrap()
+}
+
+#[test]
+fn names_that_moved_together_leave_the_import_together() {
+    let text = "from pkg.iter import (first, second,\n                      window, count, pairs,\n                      chunks, last)\nx = 1\n";
+    assert_eq!(
+        moved_import(text, &["window", "pairs", "chunks"], "pkg.windows"),
+        "from pkg.iter import (first, second,\n                      count,\n                      last)\nfrom pkg.windows import window, pairs, chunks\nx = 1\n"
+    );
+    // A first line emptied: the rest keeps its own lines.
+    assert_eq!(
+        moved_import("from m import (a, b,\n    c)\n", &["a", "b"], "n"),
+        "from m import (\n    c)\nfrom n import a, b\n"
+    );
+    assert_eq!(
+        moved_import("from m import a, b as c, d\n", &["b"], "n"),
+        "from m import a, d\nfrom n import b as c\n"
+    );
+    // All of them: the statement's module changes.
+    assert_eq!(
+        moved_import("from m import a, b\n", &["a", "b"], "n"),
+        "from n import a, b\n"
+    );
+}
+
+#[test]
+fn an_argument_last_on_its_line_goes_with_the_space_before_it() {
+    let text = "f(a, b,\n  c)\n";
+    let src = crate::fix::source::Source::parse(text);
+    let call = crate::fix::source::descendants(src.root())
+        .find(|n| n.kind() == "call")
+        .unwrap();
+    let args = crate::fix::source::call_args(call).unwrap();
+    let edit = crate::fix::source::remove_argument(&src, args.positional[1]);
+    assert_eq!(apply_edits(text, &[edit]).unwrap(), "f(a,\n  c)\n");
+}
