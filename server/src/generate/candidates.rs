@@ -8,6 +8,7 @@
 use super::pysrc;
 use super::resolve::{class_import, KnownType, ModuleInfo, Resolved, Workspace};
 use super::types::{last_segment, TypeExpr};
+use super::usage::{Shape, Usage};
 use crate::python::{Class, Comparison, Param, ParamKind};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -89,7 +90,20 @@ const SAMPLE_FILE: &str = "sample.txt";
 
 /// Candidates for `param`, typical value first. `comparisons` are those the
 /// body makes on this parameter.
+#[cfg(test)]
 pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> Vec<Candidate> {
+    for_param_with(ctx, param, comparisons, None)
+}
+
+/// Candidates for `param`, typical value first: from its annotation (else
+/// its default, its name and what the body does with it), the literals the
+/// body compares it with, and the types it checks with `isinstance`.
+pub fn for_param_with(
+    ctx: &Context,
+    param: &Param,
+    comparisons: &[&Comparison],
+    usage: Option<&Usage>,
+) -> Vec<Candidate> {
     let ty = param
         .annotation
         .as_deref()
@@ -97,6 +111,24 @@ pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> V
         .unwrap_or_else(|| infer_from_default(param.default.as_deref()));
     let hint = Hint::of(&param.name);
     let mut values = of_type(ctx, &ty, hint, 0);
+    if ty == TypeExpr::Unknown {
+        if let Some(shape) = usage.and_then(Usage::shape) {
+            let by_use = shape_values(shape, hint);
+            if hint.agrees_with(shape) {
+                // The name already said it: keep its values first.
+                values.extend(by_use);
+            } else {
+                values = [by_use, values].concat();
+            }
+        }
+    }
+    // One value of each type an `isinstance` check tells apart.
+    let mut checked = Vec::new();
+    for t in usage.map(|u| u.checked.as_slice()).unwrap_or_default() {
+        if let Some(c) = of_type(ctx, &TypeExpr::parse(t), hint, 1).into_iter().next() {
+            checked.push(c.mined());
+        }
+    }
     if param.annotation.is_none() {
         // `message` is most likely a `Message`, when the module knows one.
         let class_name: String = param
@@ -128,6 +160,7 @@ pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> V
     let mut rest = values.drain(..);
     ordered.extend(rest.next());
     ordered.extend(mined);
+    ordered.extend(checked);
     ordered.extend(rest);
     if (ty.allows_none() || param.default.as_deref() == Some("None")) && !ordered.iter().any(|c| c.expr == "None") {
         ordered.push(Candidate::new("None", "none"));
@@ -366,6 +399,44 @@ impl Hint {
     }
 }
 
+impl Hint {
+    /// Whether the values the name suggests already have this shape.
+    fn agrees_with(self, shape: Shape) -> bool {
+        matches!(
+            (self, shape),
+            (Hint::Count | Hint::Index | Hint::Float, Shape::Number)
+                | (Hint::Text | Hint::Name | Hint::Email | Hint::Url, Shape::Text)
+                | (Hint::List, Shape::Sequence | Shape::Iterable)
+                | (Hint::Dict, Shape::Mapping)
+                | (Hint::Callable, Shape::Callable)
+                | (Hint::Bytes, Shape::Bytes)
+        )
+    }
+}
+
+/// Values of the shape a parameter's uses call for.
+fn shape_values(shape: Shape, hint: Hint) -> Vec<Candidate> {
+    match shape {
+        Shape::Mapping => dicts(&strings(Hint::Name), &ints(Hint::Count)),
+        Shape::Text => strings(if hint == Hint::None { Hint::Name } else { hint }),
+        Shape::Bytes => named_bytes(),
+        Shape::Callable => callables(),
+        Shape::Sequence => lists(&ints(Hint::Count), "list"),
+        Shape::Number => {
+            let mut out = ints(if hint == Hint::Index { hint } else { Hint::Count });
+            out.push(Candidate::new("1.5", "1_5"));
+            out
+        }
+        Shape::Iterable => {
+            let mut out = lists(&ints(Hint::Count), "list");
+            // Code that takes any iterable often treats a one-pass iterator
+            // apart from a sequence.
+            out.push(Candidate::new("iter([1, 2])", "iterator"));
+            out
+        }
+    }
+}
+
 fn ints(hint: Hint) -> Vec<Candidate> {
     let typical = if hint == Hint::Index { 0 } else { 2 };
     let mut out = vec![Candidate::new(typical.to_string(), number_label(typical))];
@@ -472,7 +543,11 @@ fn binary_streams() -> Vec<Candidate> {
 }
 
 fn callables() -> Vec<Candidate> {
-    vec![Candidate::new("lambda *args, **kwargs: None", "noop")]
+    vec![
+        Candidate::new("lambda *args, **kwargs: None", "noop"),
+        // One argument in, a value that shows it was used out.
+        Candidate::new("str", "str"),
+    ]
 }
 
 fn unknown(hint: Hint) -> Vec<Candidate> {
@@ -607,6 +682,8 @@ fn named(ctx: &Context, name: &str, hint: Hint, depth: usize) -> Vec<Candidate> 
         "dict" | "Mapping" | "MutableMapping" => return dicts(&strings(Hint::Name), &ints(Hint::Count)),
         "Callable" => return callables(),
         "Iterator" | "Generator" => return vec![Candidate::new("iter([1, 2])", "iterator")],
+        "Integral" => return ints(hint),
+        "Number" | "Real" => return [ints(hint), floats()].concat(),
         _ => {}
     }
     match ctx.ws.resolve(&ctx.owner, name) {

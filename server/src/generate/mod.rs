@@ -26,6 +26,7 @@ mod resolve;
 mod select;
 pub mod targets;
 mod types;
+mod usage;
 mod verify;
 
 pub use gain::Numbers;

@@ -554,6 +554,11 @@ def run_once(case, imports, tracer, base, timeout, sink):
             sys.settrace(tracer.global_trace)
             try:
                 value = eval(code, ns)
+                if case.get("consume") and lazy_iterator(value):
+                    # What a returned iterator yields is the result; taking
+                    # it runs the code that makes the items (traced too).
+                    record["consumed"] = True
+                    value = list(itertools.islice(value, int(case["consume"])))
             finally:
                 sys.settrace(None)
             stage = "describe"
@@ -569,6 +574,7 @@ def run_once(case, imports, tracer, base, timeout, sink):
         except BaseException as error:
             sys.settrace(None)
             if stage == "call":
+                record = {"consumed": True} if record.get("consumed") else {}
                 record["outcome"] = "raise"
                 record["exception"] = exception_info(error)
                 record["watched"] = {}
@@ -595,9 +601,20 @@ def run_once(case, imports, tracer, base, timeout, sink):
     return record
 
 
+def lazy_iterator(v):
+    """A returned iterator (map, filter, a generator, itertools' objects):
+    not a stream, which reads a file."""
+    if isinstance(v, (io.IOBase, str, bytes)) or not hasattr(type(v), "__next__"):
+        return False
+    try:
+        return iter(v) is v
+    except Exception:
+        return False
+
+
 def merge_runs(first, second):
     """The first run's record, keeping only what the second run agrees on."""
-    if first.get("outcome") != second.get("outcome"):
+    if first.get("outcome") != second.get("outcome") or first.get("consumed") != second.get("consumed"):
         return {"outcome": "unstable", "detail": "{} then {}".format(first.get("outcome"), second.get("outcome"))}
     out = dict(first)
     if first["outcome"] == "return":

@@ -23,6 +23,10 @@ pub struct ProbeCase {
     /// Variables whose changes are recorded.
     pub watch: Vec<String>,
     pub tmp_path: bool,
+    /// Items to take from a returned iterator (`None`: the call already
+    /// consumes what it returns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consume: Option<usize>,
     #[serde(skip)]
     pub picks: Picks,
     /// Import lines the case needs (target, values, wrapping).
@@ -127,6 +131,9 @@ pub struct CaseRecord {
     pub arcs: Vec<(i64, i64)>,
     #[serde(default)]
     pub printed: u64,
+    /// The call returned an iterator, and the value is its items.
+    #[serde(default)]
+    pub consumed: bool,
 }
 
 impl CaseRecord {
@@ -141,6 +148,7 @@ impl CaseRecord {
             lines: Vec::new(),
             arcs: Vec::new(),
             printed: 0,
+            consumed: false,
         }
     }
 }
@@ -228,6 +236,7 @@ pub fn probe_case(plan: &TargetPlan, picks: &Picks) -> ProbeCase {
         call: plan.call_expr(&args),
         watch,
         tmp_path,
+        consume: (!plan.consumes_iterator()).then_some(super::plan::GENERATOR_BOUND + 1),
         picks: picks.clone(),
         imports,
         bindings,

@@ -125,8 +125,7 @@ fn collect_imports(
 fn collect_aliases(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, String> {
     let text = |n: tree_sitter::Node| n.utf8_text(src).unwrap_or("").to_string();
     let mut out = HashMap::new();
-    let mut cursor = root.walk();
-    for stmt in root.named_children(&mut cursor) {
+    for stmt in module_statements(root) {
         match stmt.kind() {
             "expression_statement" => {
                 let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
@@ -154,6 +153,37 @@ fn collect_aliases(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, Strin
                 }
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The statements run at module level: the module's own, and those inside
+/// its `if` and `try` blocks (`if TYPE_CHECKING:` holds many aliases).
+fn module_statements(root: tree_sitter::Node) -> Vec<tree_sitter::Node> {
+    let mut out = Vec::new();
+    let mut blocks = vec![root];
+    while let Some(block) = blocks.pop() {
+        let mut cursor = block.walk();
+        for stmt in block.named_children(&mut cursor) {
+            match stmt.kind() {
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
+                | "finally_clause" => {
+                    let mut inner = stmt.walk();
+                    for part in stmt.named_children(&mut inner) {
+                        if part.kind() == "block" {
+                            blocks.push(part);
+                        } else if matches!(
+                            part.kind(),
+                            "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+                        ) {
+                            let mut clause = part.walk();
+                            blocks.extend(part.named_children(&mut clause).filter(|n| n.kind() == "block"));
+                        }
+                    }
+                }
+                _ => out.push(stmt),
+            }
         }
     }
     out
