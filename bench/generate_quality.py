@@ -659,7 +659,7 @@ def check_after(result: ModuleResult) -> None:
 
 def measure_module(
     lib: Library, module: Module, copies: dict[str, Path], scratch: Path, testgap: Path, python: Path,
-    rcfile: Path, seed: int, load: OtherLoad, keep: Path,
+    rcfile: Path, seed: int, load: OtherLoad, keep: Path, ghostwriter: bool,
 ) -> ModuleResult:
     result = ModuleResult(lib, module)
     tg_scratch = scratch / "testgap"
@@ -670,11 +670,13 @@ def measure_module(
     # The ghostwriter's file goes where testgap's went (same conftest, same
     # configuration), in its own copy.
     test_file = result.testgap.test_file or f"tests/test_{module.dotted.rpartition('.')[2]}.py"
-    run_ghostwriter(python, copies["ghostwriter"], module, gw_scratch, rcfile, seed, test_file, result)
+    if ghostwriter:
+        run_ghostwriter(python, copies["ghostwriter"], module, gw_scratch, rcfile, seed, test_file, result)
     tg_entry = result.testgap.covered.file if result.testgap.covered else None
     gw_entry = result.ghostwriter.covered.file if result.ghostwriter.covered else None
     fill_coverage(result.testgap, result.targeted, gw_entry)
-    fill_coverage(result.ghostwriter, result.targeted, tg_entry)
+    if ghostwriter:
+        fill_coverage(result.ghostwriter, result.targeted, tg_entry)
     check_after(result)
     # Keep both files for reading.
     for tool in (result.testgap, result.ghostwriter):
@@ -823,6 +825,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="--hypothesis-seed for the ghostwriter's tests (default 0)")
     parser.add_argument("--keep", action="store_true", help="keep the library copies (their path is printed)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--no-ghostwriter", action="store_true",
+                        help="measure testgap alone (a quick run while working on the generator; no comparison)")
     args = parser.parse_args()
 
     out = args.out.resolve()
@@ -866,7 +870,7 @@ def main() -> int:
             for module in lib.modules:
                 step(f"{lib.name} {lib.version}: {module.path}")
                 r = measure_module(lib, module, copies, work / lib.name / "scratch" / module.dotted, testgap, python,
-                                   rcfile, args.seed, load, keep)
+                                   rcfile, args.seed, load, keep, not args.no_ghostwriter)
                 results.append(r)
                 tg, gw = r.testgap, r.ghostwriter
                 print(f"   testgap {tg.tests} tests in {tg.seconds or 0:.1f} s, fresh {rate_text(tg.fresh)},"

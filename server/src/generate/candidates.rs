@@ -88,13 +88,6 @@ const MAX_DEPTH: usize = 2;
 /// A file `path` parameters may point at.
 const SAMPLE_FILE: &str = "sample.txt";
 
-/// Candidates for `param`, typical value first. `comparisons` are those the
-/// body makes on this parameter.
-#[cfg(test)]
-pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> Vec<Candidate> {
-    for_param_with(ctx, param, comparisons, None)
-}
-
 /// Candidates for `param`, typical value first: from its annotation (else
 /// its default, its name and what the body does with it), the literals the
 /// body compares it with, and the types it checks with `isinstance`.
@@ -112,13 +105,42 @@ pub fn for_param_with(
     let hint = Hint::of(&param.name);
     let mut values = of_type(ctx, &ty, hint, 0);
     if ty == TypeExpr::Unknown {
-        if let Some(shape) = usage.and_then(Usage::shape) {
-            let by_use = shape_values(shape, hint);
-            if hint.agrees_with(shape) {
-                // The name already said it: keep its values first.
-                values.extend(by_use);
-            } else {
-                values = [by_use, values].concat();
+        let shape = usage.and_then(Usage::shape);
+        let elements = element_hint(&param.name);
+        match (shape, elements) {
+            // `funcs`, `int_list`: a list of what the singular names.
+            (None | Some(Shape::Sequence | Shape::Iterable), Some(e)) => {
+                let items: Vec<Candidate> = unknown(e)
+                    .into_iter()
+                    .filter(|c| !matches!(c.expr.as_str(), "\"\"" | "b\"\"" | "[]" | "{}"))
+                    .collect();
+                let mut by_name = lists(&items, "list");
+                if shape == Some(Shape::Iterable) {
+                    if let Some(first) = by_name.first() {
+                        let iterator = Candidate::new(format!("iter({})", first.expr), "iterator").absorb([first]);
+                        by_name.push(iterator);
+                    }
+                }
+                if hint == Hint::List {
+                    values = by_name;
+                } else {
+                    values = [by_name, values].concat();
+                }
+            }
+            (Some(shape), _) => {
+                let by_use = shape_values(shape, hint);
+                if hint.agrees_with(shape) {
+                    // The name already said it: keep its values first.
+                    values.extend(by_use);
+                } else {
+                    values = [by_use, values].concat();
+                }
+            }
+            (None, None) => {
+                if hint == Hint::FilePath && param.default.is_none() {
+                    // A name is a guess: `fname` may name a field, not a file.
+                    values.push(Candidate::new("\"abc\"", "abc"));
+                }
             }
         }
     }
@@ -414,6 +436,34 @@ impl Hint {
     }
 }
 
+/// What the items of a collection parameter are, from its name: `int_list`
+/// and `numbers` hold numbers, `funcs` callables, `words` words.
+fn element_hint(name: &str) -> Option<Hint> {
+    let n = name.trim_matches('_').to_ascii_lowercase();
+    let singular = ["_list", "_seq", "_set", "_tuple"]
+        .iter()
+        .find_map(|s| n.strip_suffix(s))
+        .map(str::to_string)
+        .or_else(|| {
+            if n.len() <= 3 || ["ss", "us", "is", "as", "os"].iter().any(|s| n.ends_with(s)) {
+                None
+            } else if let Some(stem) = n.strip_suffix("ies") {
+                Some(format!("{stem}y"))
+            } else if let Some(stem) = ["ches", "shes", "xes"].iter().find_map(|s| n.strip_suffix(s)) {
+                Some(format!("{stem}{}", &n[stem.len()..n.len() - 2]))
+            } else {
+                n.strip_suffix('s').map(str::to_string)
+            }
+        })?;
+    if matches!(singular.as_str(), "int" | "integer" | "num" | "number" | "float") {
+        return Some(Hint::Count);
+    }
+    match Hint::of(&singular) {
+        Hint::None | Hint::Bool => None,
+        hint => Some(hint),
+    }
+}
+
 /// Values of the shape a parameter's uses call for.
 fn shape_values(shape: Shape, hint: Hint) -> Vec<Candidate> {
     match shape {
@@ -440,7 +490,8 @@ fn shape_values(shape: Shape, hint: Hint) -> Vec<Candidate> {
 fn ints(hint: Hint) -> Vec<Candidate> {
     let typical = if hint == Hint::Index { 0 } else { 2 };
     let mut out = vec![Candidate::new(typical.to_string(), number_label(typical))];
-    for v in [1, 0, -1, 10] {
+    // A large one too: code that scales or formats numbers branches on size.
+    for v in [1, 0, -1, 10, 1_234_567] {
         out.push(Candidate::new(v.to_string(), number_label(v)));
     }
     out
@@ -449,6 +500,7 @@ fn ints(hint: Hint) -> Vec<Candidate> {
 fn number_label(v: i128) -> String {
     match v {
         0 => "zero".to_string(),
+        1_234_567 => "large".to_string(),
         v if v < 0 => format!("minus_{}", -v),
         v => v.to_string(),
     }
@@ -460,6 +512,8 @@ fn floats() -> Vec<Candidate> {
         Candidate::new("0.0", "zero"),
         Candidate::new("-1.0", "negative"),
         Candidate::new("100.0", "100"),
+        Candidate::new("1234567.25", "large"),
+        Candidate::new("float(\"inf\")", "infinite"),
     ]
 }
 
@@ -645,6 +699,15 @@ fn of_type(ctx: &Context, ty: &TypeExpr, hint: Hint, depth: usize) -> Vec<Candid
                     }
                 }
             }
+            // `float | str` usually means a number written as text, too.
+            let named = |names: &[&str]| {
+                members
+                    .iter()
+                    .any(|m| matches!(m, TypeExpr::Name(n) if names.contains(&last_segment(n))))
+            };
+            if named(&["str"]) && named(&["int", "float", "Decimal"]) {
+                out.insert(out.len().min(3), Candidate::new("\"1234.5\"", "numeric_text"));
+            }
             out
         }
         TypeExpr::Name(name) => named(ctx, name, hint, depth),
@@ -791,6 +854,11 @@ fn known_values(known: KnownType, hint: Hint) -> Vec<Candidate> {
             Candidate::new("datetime.timedelta(minutes=5)", "five_minutes").import(datetime),
             Candidate::new("datetime.timedelta(0)", "zero").import(datetime),
             Candidate::new("datetime.timedelta(days=-1)", "negative").import(datetime),
+            // Each unit of time once: seconds, hours, days, months, years.
+            Candidate::new("datetime.timedelta(seconds=1)", "one_second").import(datetime),
+            Candidate::new("datetime.timedelta(hours=3)", "three_hours").import(datetime),
+            Candidate::new("datetime.timedelta(days=45)", "45_days").import(datetime),
+            Candidate::new("datetime.timedelta(days=800)", "800_days").import(datetime),
         ],
         KnownType::Path => {
             if hint == Hint::Directory {

@@ -246,6 +246,10 @@ class Source:
                 self.imports.add("import math")
                 return "math.inf" if v > 0 else "-math.inf"
             return repr(v)
+        if t in (list, tuple, dict, set, frozenset) and len(v) > MAX_SOURCE // 3 + 1:
+            # Each item takes a character and a separator at least: too long
+            # to write down, known before building it.
+            raise Unrepresentable("too long")
         if t is list:
             return "[" + ", ".join(self.of(x, depth + 1) for x in v) + "]"
         if t is tuple:

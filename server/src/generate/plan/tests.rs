@@ -97,6 +97,8 @@ fn baseline_then_one_change_at_a_time() {
             "items = [1, 2]; total(items, 0.0)",
             "items = [1, 2]; total(items, -1.0)",
             "items = [1, 2]; total(items, 100.0)",
+            "items = [1, 2]; total(items, 1234567.25)",
+            "items = [1, 2]; total(items, float(\"inf\"))",
         ]
     );
     assert_eq!(calls(SHOP, "total", 2).len(), 2, "the cap holds");
