@@ -144,6 +144,11 @@ pub fn for_param_with(
             }
         }
     }
+    let mut mined = Vec::new();
+    // Keys of the module's tables the parameter is looked up in.
+    for (table, normaliser) in usage.map(|u| u.lookups.as_slice()).unwrap_or_default() {
+        mined.extend(table_keys(ctx, table, normaliser.as_deref()));
+    }
     // One value of each type an `isinstance` check tells apart.
     let mut checked = Vec::new();
     for t in usage.map(|u| u.checked.as_slice()).unwrap_or_default() {
@@ -151,8 +156,12 @@ pub fn for_param_with(
             checked.push(c.mined());
         }
     }
-    if param.annotation.is_none() {
-        // `message` is most likely a `Message`, when the module knows one.
+    let used_as_builtin = usage
+        .and_then(Usage::shape)
+        .is_some_and(|s| !matches!(s, Shape::Iterable | Shape::Sequence));
+    if param.annotation.is_none() && !used_as_builtin {
+        // `message` is most likely a `Message`, when the module knows one
+        // (and the body does not use it as text, a number, …).
         let class_name: String = param
             .name
             .trim_matches('_')
@@ -173,7 +182,6 @@ pub fn for_param_with(
         }
     }
     let flavor = Flavor::of(ctx, &ty, hint);
-    let mut mined = Vec::new();
     for c in comparisons {
         mined.extend(boundaries(c, &flavor, &values));
     }
@@ -436,6 +444,30 @@ impl Hint {
     }
 }
 
+/// A few keys of the module-level table `table` (a dict, a collection of
+/// literals, or an enum looked up by member name), as a caller would write
+/// them before `normaliser` (`upper`: in lower case).
+fn table_keys(ctx: &Context, table: &str, normaliser: Option<&str>) -> Vec<Candidate> {
+    let keys: Vec<String> = match ctx.owner.tables.get(table) {
+        Some(keys) => keys.clone(),
+        None => match ctx.owner.class(table).filter(|c| c.is_enum) {
+            Some(class) => class.members.iter().map(|m| pysrc::string(m)).collect(),
+            None => return Vec::new(),
+        },
+    };
+    keys.iter()
+        .take(3)
+        .map(|key| {
+            let expr = match (pysrc::string_value(key), normaliser) {
+                (Some(text), Some("upper")) => pysrc::string(&text.to_lowercase()),
+                _ => key.clone(),
+            };
+            let label = pysrc::string_value(&expr).unwrap_or_else(|| expr.clone());
+            Candidate::new(expr, pysrc::slug(&label, 20)).mined()
+        })
+        .collect()
+}
+
 /// What the items of a collection parameter are, from its name: `int_list`
 /// and `numbers` hold numbers, `funcs` callables, `words` words.
 fn element_hint(name: &str) -> Option<Hint> {
@@ -531,6 +563,10 @@ fn strings(hint: Hint) -> Vec<Candidate> {
     ];
     if hint != Hint::Text {
         out.push(Candidate::new("\"Hello, World!\"", "text"));
+    }
+    if hint == Hint::Text {
+        // Text code branches on lines and on characters beyond ASCII.
+        out.push(Candidate::new("\"Café au lait\\nsecond line\"", "multiline_unicode"));
     }
     out
 }
@@ -1137,6 +1173,22 @@ fn boundaries(cmp: &Comparison, flavor: &Flavor, typed: &[Candidate]) -> Vec<Can
                         s => format!("with_{s}"),
                     };
                     out.push(Candidate::new(pysrc::string(&format!("abc{part}abc")), what).mined());
+                }
+            }
+        }
+        "startswith" | "endswith" => {
+            for lit in &cmp.literals {
+                if let Some(part) = pysrc::string_value(lit) {
+                    let (value, what) = if cmp.op == "startswith" {
+                        (format!("{part}abc"), "starting_with")
+                    } else {
+                        (format!("abc{part}"), "ending_with")
+                    };
+                    let label = match pysrc::slug(&part, 20) {
+                        s if s.is_empty() => format!("{what}_symbol"),
+                        s => format!("{what}_{s}"),
+                    };
+                    out.push(Candidate::new(pysrc::string(&value), label).mined());
                 }
             }
         }

@@ -758,6 +758,7 @@ fn outcome_notes(records: &[CaseRecord]) -> Vec<String> {
             ("refused", Some(what)) => format!("needed {}", refused_noun(what)),
             ("timeout" | "killed", _) => "did not return in time".to_string(),
             ("unstable", _) => "behaved differently between two runs".to_string(),
+            ("skipped", Some("budget")) => "over the time budget".to_string(),
             _ => continue,
         };
         *counts.entry(key).or_default() += 1;

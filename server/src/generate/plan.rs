@@ -461,7 +461,33 @@ pub fn combinations(dims: &[Dim], cap: usize) -> Vec<Picks> {
             }
         }
     }
+    // While the cap allows: each mined value with every other value of
+    // another parameter (`unit="ms"` matters only for a small `value`).
+    for a in 0..dims.len() {
+        for b in 0..dims.len() {
+            if a == b {
+                continue;
+            }
+            for &va in &interesting(&dims[a]) {
+                for vb in 0..dims[b].values.len() {
+                    if is_magnitude(&dims[b].values[vb].expr) {
+                        continue;
+                    }
+                    let mut picks = baseline.clone();
+                    picks[a] = Some(va);
+                    picks[b] = Some(vb);
+                    push(picks, &mut out);
+                }
+            }
+        }
+    }
     out
+}
+
+/// A value there only for its size (`1234567`, `float("inf")`): slow to
+/// combine with everything, and seldom telling in combination.
+fn is_magnitude(expr: &str) -> bool {
+    expr.contains("inf") || expr.parse::<f64>().is_ok_and(|v| v.abs() >= 1000.0)
 }
 
 /// Makes picks callable: a value for `*args` or a positional-only parameter

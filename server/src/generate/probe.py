@@ -663,6 +663,7 @@ def main():
     install_guards()
     base = os.getcwd()
     timeout = float(request.get("per_call_timeout", 2.0))
+    budget = float(request.get("target_budget", 2.0))
     signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, max(timeout * 5, 10.0))
     try:
@@ -684,12 +685,17 @@ def main():
     skip = {tuple(x) for x in request.get("skip", [])}
     for t_index, target in enumerate(request["targets"]):
         timeouts = 0
+        spent = 0.0
         imports = target.get("imports", [])
         for c_index, case in enumerate(target["cases"]):
             if (t_index, c_index) in skip:
                 continue
             if timeouts >= 2:
                 emit({"event": "case", "target": t_index, "case": c_index, "outcome": "skipped", "reason": "timeouts"})
+                continue
+            if spent > budget:
+                # The cases come most telling first: slow code gets fewer.
+                emit({"event": "case", "target": t_index, "case": c_index, "outcome": "skipped", "reason": "budget"})
                 continue
             emit({"event": "start", "target": t_index, "case": c_index})
             tracer = Tracer(filename, target["first_line"], target["last_line"])
@@ -711,6 +717,7 @@ def main():
                 arcs=sorted(tracer.arcs),
             )
             emit(record)
+            spent += record.get("seconds", 0) * (1 if record is first else 2)
     emit({"event": "end"})
     proto.flush()
 

@@ -50,6 +50,8 @@ struct Request<'a> {
     sys_path: Vec<String>,
     module: &'a str,
     per_call_timeout: f64,
+    /// Seconds of calls after which a target's remaining cases are skipped.
+    target_budget: f64,
     output_cap: usize,
     skip: Vec<(usize, usize)>,
     targets: Vec<TargetRequest<'a>>,
@@ -163,6 +165,10 @@ pub enum ProbeResult {
     /// The probe itself could not run.
     Failed(String),
 }
+
+/// Seconds one target's calls may take in all (twice each) before its
+/// remaining cases are skipped: slow code gets its most telling cases only.
+const TARGET_BUDGET: f64 = 1.0;
 
 /// Limits of a probe run.
 #[derive(Debug, Clone, Copy)]
@@ -352,6 +358,7 @@ pub fn run_probe(
             sys_path: sys_path.iter().map(|p| p.display().to_string()).collect(),
             module,
             per_call_timeout: per_call,
+            target_budget: TARGET_BUDGET.max(per_call),
             output_cap: limits.output_cap,
             skip,
             targets: targets

@@ -27,6 +27,10 @@ pub struct Usage {
     pub checked: Vec<String>,
     /// Every shape a use implies, each once.
     pub shapes: Vec<Shape>,
+    /// Module-level names the parameter is looked up in: `UNITS[p]`,
+    /// `Unit[p.upper()]`, `TABLE.get(p)`, `p in NAMES`, with the string
+    /// method applied to it first, if any (`upper`).
+    pub lookups: Vec<(String, Option<String>)>,
 }
 
 impl Usage {
@@ -152,6 +156,39 @@ impl Reader<'_> {
         }
     }
 
+    /// The parameter `node` names, possibly through a case or whitespace
+    /// normaliser: `p`, `p.upper()`, with the normaliser.
+    fn key(&self, node: Node) -> Option<(String, Option<String>)> {
+        if let Some(p) = self.param(node) {
+            return Some((p, None));
+        }
+        if node.kind() != "call" || node.child_by_field_name("arguments")?.named_child_count() != 0 {
+            return None;
+        }
+        let func = node
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")?;
+        let method = self.text(func.child_by_field_name("attribute")?);
+        if !matches!(method, "upper" | "lower" | "strip" | "casefold") {
+            return None;
+        }
+        let p = self.param(func.child_by_field_name("object")?)?;
+        Some((p, Some(method.to_string())))
+    }
+
+    fn lookup(&self, out: &mut BTreeMap<String, Usage>, table: Node, key: Node) {
+        if table.kind() != "identifier" || self.param(table).is_some() {
+            return;
+        }
+        if let Some((p, normaliser)) = self.key(key) {
+            let entry = (self.text(table).to_string(), normaliser);
+            let usage = out.entry(p).or_default();
+            if !usage.lookups.contains(&entry) {
+                usage.lookups.push(entry);
+            }
+        }
+    }
+
     fn note(&self, out: &mut BTreeMap<String, Usage>, param: String, shape: Shape) {
         let usage = out.entry(param).or_default();
         if !usage.shapes.contains(&shape) {
@@ -163,7 +200,21 @@ impl Reader<'_> {
         match node.kind() {
             "function_definition" | "class_definition" | "lambda" => return,
             "call" => self.call(node, out),
+            "comparison_operator" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node> = node.children(&mut cursor).collect();
+                for w in parts.windows(3) {
+                    if matches!(w[1].kind(), "in" | "not in") {
+                        self.lookup(out, w[2], w[0]);
+                    }
+                }
+            }
             "subscript" => {
+                if let (Some(table), Some(index)) =
+                    (node.child_by_field_name("value"), node.child_by_field_name("subscript"))
+                {
+                    self.lookup(out, table, index);
+                }
                 if let (Some(p), Some(index)) = (
                     node.child_by_field_name("value").and_then(|v| self.param(v)),
                     node.child_by_field_name("subscript"),
@@ -283,6 +334,8 @@ impl Reader<'_> {
                     if let Some(shape) = shape {
                         self.note(out, p, shape);
                     }
+                } else if method == "get" && !args.is_empty() {
+                    self.lookup(out, object, args[0]);
                 } else if method == "join" && matches!(object.kind(), "string" | "identifier") {
                     // `", ".join(parts)`: parts holds strings.
                     if let Some(p) = args.first().and_then(|a| self.param(*a)) {
@@ -321,14 +374,14 @@ mod tests {
         let f = module.functions.iter().find(|f| f.qualname == qualname).unwrap();
         usages(tree.root_node(), src.as_bytes(), f)
             .into_iter()
-            .map(|(p, u)| format!("{p}: {:?} {:?}", u.shape(), u.checked))
+            .map(|(p, u)| format!("{p}: {:?} {:?} {:?}", u.shape(), u.checked, u.lookups))
             .collect()
     }
 
     #[test]
     fn shapes_and_checked_types() {
         let src = r##"
-def f(d, func, seq, text, n, data, other, key):
+def f(d, func, seq, text, n, data, other, key, unit, name, code):
     if isinstance(data, (list, tuple)):
         return [func(x) for x in seq]
     elif isinstance(data, collections.abc.Mapping):
@@ -339,7 +392,7 @@ def f(d, func, seq, text, n, data, other, key):
         return n * 2
     def inner(other):
         return other.items()
-    return key["name"], sorted(other)
+    return key["name"], sorted(other), UNITS[unit.upper()], TABLE.get(name), code in NAMES
 
 class C:
     def m(self, xs):
@@ -349,16 +402,19 @@ class C:
         assert_eq!(
             read(src, "f"),
             [
-                "d: Some(Mapping) []",
-                "data: None [\"list\", \"tuple\", \"collections.abc.Mapping\"]",
-                "func: Some(Callable) []",
-                "key: Some(Mapping) []",
-                "n: Some(Number) []",
-                "other: Some(Iterable) []",
-                "seq: Some(Iterable) []",
-                "text: Some(Text) []",
+                "code: None [] [(\"NAMES\", None)]",
+                "d: Some(Mapping) [] []",
+                "data: None [\"list\", \"tuple\", \"collections.abc.Mapping\"] []",
+                "func: Some(Callable) [] []",
+                "key: Some(Mapping) [] []",
+                "n: Some(Number) [] []",
+                "name: None [] [(\"TABLE\", None)]",
+                "other: Some(Iterable) [] []",
+                "seq: Some(Iterable) [] []",
+                "text: Some(Text) [] []",
+                "unit: Some(Text) [] [(\"UNITS\", Some(\"upper\"))]",
             ]
         );
-        assert_eq!(read(src, "C.m"), ["xs: Some(Sequence) []"]);
+        assert_eq!(read(src, "C.m"), ["xs: Some(Sequence) [] []"]);
     }
 }

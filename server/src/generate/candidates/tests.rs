@@ -215,3 +215,29 @@ x: 1 [x_1], b"abc"* [x_bytes], [1, 2]* [x_two], "abc" [x_abc], None [x_none]
 "#,
     );
 }
+
+#[test]
+fn table_keys_and_affixes() {
+    check(
+        r##"
+import enum
+
+class Unit(enum.Enum):
+    SECONDS = 1
+    MINUTES = 2
+
+SUFFIXES = {"kb": 1, "mb": 2}
+
+def f(unit, suffix, word):
+    u = Unit[unit.upper()]
+    if word.endswith("ies") or word.startswith("#"):
+        return SUFFIXES.get(suffix)
+"##,
+        "f",
+        r##"
+unit: "abc" [unit_abc], "seconds"* [unit_seconds], "minutes"* [unit_minutes], "" [unit_empty], "Hello, World!" [unit_text], 1 [unit_1], None [unit_none]
+suffix: "abc" [suffix_abc], "kb"* [suffix_kb], "mb"* [suffix_mb], "" [suffix_empty], "Hello, World!" [suffix_text]
+word: "abc" [word_abc], "abcies"* [word_ending_with_ies], "#abc"* [word_starting_with_symbol], "" [word_empty], "Hello, World!" [word_text]
+"##,
+    );
+}
