@@ -167,7 +167,8 @@ pub enum ProbeResult {
 }
 
 /// Seconds one target's calls may take in all (twice each) before its
-/// remaining cases are skipped: slow code gets its most telling cases only.
+/// remaining cases are skipped, at least one call's deadline: slow code
+/// gets its most telling cases only.
 const TARGET_BUDGET: f64 = 1.0;
 
 /// Limits of a probe run.
