@@ -396,7 +396,7 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
             .records
             .iter()
             .enumerate()
-            .filter(|(_, r)| render::assertable(r) && !incidental(r, &raised_here))
+            .filter(|(_, r)| render::assertable(r) && !incidental(r, &raised_here, &w.plan.form))
             .map(|(i, r)| select::Eligible {
                 index: i,
                 features: select::features(&r.lines, &r.arcs),
@@ -695,10 +695,18 @@ fn select_functions(
 /// A `TypeError` or `AttributeError` the function does not raise itself:
 /// the input did not suit it (`None` where an object was expected), which
 /// says little about the code.
-fn incidental(record: &CaseRecord, raised_here: &[&str]) -> bool {
+fn incidental(record: &CaseRecord, raised_here: &[&str], form: &plan::Form) -> bool {
     record.outcome == "raise"
         && record.exception.as_ref().is_some_and(|e| {
-            matches!(e.name.as_str(), "TypeError" | "AttributeError") && !raised_here.contains(&e.name.as_str())
+            // An operator's "not supported" is what returning
+            // `NotImplemented` is for: the method's own answer.
+            let refused_operand = matches!(form, plan::Form::Dunder(plan::Dunder::Binary(_)))
+                && e.message.as_deref().is_some_and(|m| {
+                    m.contains("not supported between instances") || m.contains("unsupported operand type")
+                });
+            matches!(e.name.as_str(), "TypeError" | "AttributeError")
+                && !raised_here.contains(&e.name.as_str())
+                && !refused_operand
         })
 }
 

@@ -204,7 +204,9 @@ pub fn plan_target(
     };
     let is_static = decorators.contains(&"staticmethod");
     let is_classmethod = decorators.contains(&"classmethod");
-    let is_property = decorators.iter().any(|d| matches!(*d, "property" | "cached_property"));
+    // `property`, `cached_property`, and the look-alikes libraries define
+    // (`instanceproperty`, `lazy_property`).
+    let is_property = decorators.iter().any(|d| d.ends_with("property"));
     plan.form = if is_static || is_classmethod {
         Form::ClassLevel
     } else if is_property {
@@ -343,10 +345,29 @@ pub fn plan_target(
             // `other` of a special method is most often another instance.
             if f.name.starts_with("__") {
                 for (dim, p) in own_dims.iter_mut().zip(own_params) {
-                    if p.name == "other" && p.annotation.is_none() && !class.is_enum {
-                        if let Some(c) = candidates::instance_of(&ctx, class_qual) {
-                            dim.values.insert(0, c);
+                    let says_nothing = p
+                        .annotation
+                        .as_deref()
+                        .is_none_or(|a| matches!(last_segment(a), "Any" | "object"));
+                    if p.name != "other" || !says_nothing {
+                        continue;
+                    }
+                    if class.is_enum {
+                        // Another member: the first two, so one differs.
+                        for (i, m) in class.members.iter().take(2).enumerate() {
+                            let member = Candidate {
+                                expr: format!("{class_src}.{m}"),
+                                label: pysrc::slug(m, 20),
+                                imports: BTreeSet::new(),
+                                setup: Vec::new(),
+                                tmp_path: false,
+                                mutable: false,
+                                mined: true,
+                            };
+                            dim.values.insert(i, member);
                         }
+                    } else if let Some(c) = candidates::instance_of(&ctx, class_qual) {
+                        dim.values.insert(0, c);
                     }
                 }
             }
