@@ -530,6 +530,14 @@ def dial(host: str) -> None:
 
 def stamp() -> float:
     return time.time()
+
+
+def year() -> int:
+    return time.gmtime(time.time()).tm_year
+
+
+def evens(items: list[int]):
+    return filter(lambda x: x % 2 == 0, items)
 "#;
 
     fn probe(names: &[&str], stall: Option<Duration>) -> Option<Vec<Vec<CaseRecord>>> {
@@ -597,12 +605,24 @@ def stamp() -> float:
 
     #[test]
     fn the_network_is_refused_and_changing_values_are_not_asserted() {
-        let Some(records) = probe(&["dial", "stamp"], None) else {
+        let Some(records) = probe(&["dial", "stamp", "year"], None) else {
             return;
         };
         assert!(records[0].iter().all(|r| r.outcome == "refused"));
         assert_eq!(records[0][0].reason.as_deref(), Some("network"));
         assert_eq!(records[1][0].value, Some(Description::Unstable));
+        // The second run's clock is a year ahead: no stable year to assert.
+        assert_eq!(records[2][0].value, Some(Description::Unstable));
+    }
+
+    #[test]
+    fn returned_iterators_are_consumed() {
+        let Some(records) = probe(&["evens"], None) else {
+            return;
+        };
+        let typical = &records[0][0];
+        assert!(typical.consumed);
+        assert!(matches!(&typical.value, Some(Description::Literal { src, .. }) if src == "[2]"));
     }
 
     #[test]
