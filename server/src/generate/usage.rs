@@ -93,6 +93,19 @@ const ITERATING: &[&str] = &[
     "len",
     "dict",
 ];
+/// Functions of `re` whose positional arguments are text.
+const RE_FUNCTIONS: &[&str] = &[
+    "match",
+    "search",
+    "fullmatch",
+    "split",
+    "findall",
+    "finditer",
+    "sub",
+    "subn",
+    "compile",
+    "escape",
+];
 /// Builtins whose argument is a number.
 const NUMERIC: &[&str] = &["abs", "round", "range", "divmod", "hex", "oct", "bin", "chr"];
 
@@ -319,6 +332,13 @@ impl Reader<'_> {
                     return;
                 };
                 let method = self.text(attr);
+                if object.kind() == "identifier" && self.text(object) == "re" && RE_FUNCTIONS.contains(&method) {
+                    // `re.split(pattern, name)`: pattern and subject are text.
+                    for p in args.iter().filter_map(|a| self.param(*a)) {
+                        self.note(out, p, Shape::Text);
+                    }
+                    return;
+                }
                 if let Some(p) = self.param(object) {
                     let shape = if MAPPING_METHODS.contains(&method) {
                         Some(Shape::Mapping)
@@ -381,7 +401,7 @@ mod tests {
     #[test]
     fn shapes_and_checked_types() {
         let src = r##"
-def f(d, func, seq, text, n, data, other, key, unit, name, code):
+def f(d, func, seq, text, n, data, other, key, unit, name, code, fname):
     if isinstance(data, (list, tuple)):
         return [func(x) for x in seq]
     elif isinstance(data, collections.abc.Mapping):
@@ -392,7 +412,7 @@ def f(d, func, seq, text, n, data, other, key, unit, name, code):
         return n * 2
     def inner(other):
         return other.items()
-    return key["name"], sorted(other), UNITS[unit.upper()], TABLE.get(name), code in NAMES
+    return key["name"], sorted(other), UNITS[unit.upper()], TABLE.get(name), code in NAMES, re.split("[.]", fname)
 
 class C:
     def m(self, xs):
@@ -405,6 +425,7 @@ class C:
                 "code: None [] [(\"NAMES\", None)]",
                 "d: Some(Mapping) [] []",
                 "data: None [\"list\", \"tuple\", \"collections.abc.Mapping\"] []",
+                "fname: Some(Text) [] []",
                 "func: Some(Callable) [] []",
                 "key: Some(Mapping) [] []",
                 "n: Some(Number) [] []",
