@@ -536,6 +536,17 @@ def year() -> int:
     return time.gmtime(time.time()).tm_year
 
 
+def age(born: int) -> int:
+    import datetime
+    return datetime.date.today().year - born
+
+
+def label(n: int) -> str:
+    import datetime
+    datetime.datetime.now()
+    return str(n)
+
+
 def evens(items: list[int]):
     return filter(lambda x: x % 2 == 0, items)
 "#;
@@ -605,7 +616,7 @@ def evens(items: list[int]):
 
     #[test]
     fn the_network_is_refused_and_changing_values_are_not_asserted() {
-        let Some(records) = probe(&["dial", "stamp", "year"], None) else {
+        let Some(records) = probe(&["dial", "stamp", "year", "age", "label"], None) else {
             return;
         };
         assert!(records[0].iter().all(|r| r.outcome == "refused"));
@@ -613,6 +624,10 @@ def evens(items: list[int]):
         assert_eq!(records[1][0].value, Some(Description::Unstable));
         // The second run's clock is a year ahead: no stable year to assert.
         assert_eq!(records[2][0].value, Some(Description::Unstable));
+        // Nor one made from datetime's today, which that clock does not move.
+        assert_eq!(records[3][0].value, Some(Description::Unstable));
+        // A read of the clock that does not change the result is harmless.
+        assert!(matches!(&records[4][0].value, Some(Description::Literal { src, .. }) if src == "\"2\""));
     }
 
     #[test]
