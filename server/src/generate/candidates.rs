@@ -8,6 +8,7 @@
 use super::pysrc;
 use super::resolve::{class_import, KnownType, ModuleInfo, Resolved, Workspace};
 use super::types::{last_segment, TypeExpr};
+use super::usage::{Shape, Usage};
 use crate::python::{Class, Comparison, Param, ParamKind};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -87,9 +88,15 @@ const MAX_DEPTH: usize = 2;
 /// A file `path` parameters may point at.
 const SAMPLE_FILE: &str = "sample.txt";
 
-/// Candidates for `param`, typical value first. `comparisons` are those the
-/// body makes on this parameter.
-pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> Vec<Candidate> {
+/// Candidates for `param`, typical value first: from its annotation (else
+/// its default, its name and what the body does with it), the literals the
+/// body compares it with, and the types it checks with `isinstance`.
+pub fn for_param_with(
+    ctx: &Context,
+    param: &Param,
+    comparisons: &[&Comparison],
+    usage: Option<&Usage>,
+) -> Vec<Candidate> {
     let ty = param
         .annotation
         .as_deref()
@@ -97,8 +104,64 @@ pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> V
         .unwrap_or_else(|| infer_from_default(param.default.as_deref()));
     let hint = Hint::of(&param.name);
     let mut values = of_type(ctx, &ty, hint, 0);
-    if param.annotation.is_none() {
-        // `message` is most likely a `Message`, when the module knows one.
+    if ty == TypeExpr::Unknown {
+        let shape = usage.and_then(Usage::shape);
+        let elements = element_hint(&param.name);
+        match (shape, elements) {
+            // `funcs`, `int_list`: a list of what the singular names.
+            (None | Some(Shape::Sequence | Shape::Iterable), Some(e)) => {
+                let items: Vec<Candidate> = unknown(e)
+                    .into_iter()
+                    .filter(|c| !matches!(c.expr.as_str(), "\"\"" | "b\"\"" | "[]" | "{}"))
+                    .collect();
+                let mut by_name = lists(&items, "list");
+                if shape == Some(Shape::Iterable) {
+                    if let Some(first) = by_name.first() {
+                        let iterator = Candidate::new(format!("iter({})", first.expr), "iterator").absorb([first]);
+                        by_name.push(iterator);
+                    }
+                }
+                if hint == Hint::List {
+                    values = by_name;
+                } else {
+                    values = [by_name, values].concat();
+                }
+            }
+            (Some(shape), _) => {
+                let by_use = shape_values(shape, hint);
+                if hint.agrees_with(shape) {
+                    // The name already said it: keep its values first.
+                    values.extend(by_use);
+                } else {
+                    values = [by_use, values].concat();
+                }
+            }
+            (None, None) => {
+                if hint == Hint::FilePath && param.default.is_none() {
+                    // A name is a guess: `fname` may name a field, not a file.
+                    values.push(Candidate::new("\"abc\"", "abc"));
+                }
+            }
+        }
+    }
+    let mut mined = Vec::new();
+    // Keys of the module's tables the parameter is looked up in.
+    for (table, normaliser) in usage.map(|u| u.lookups.as_slice()).unwrap_or_default() {
+        mined.extend(table_keys(ctx, table, normaliser.as_deref()));
+    }
+    // One value of each type an `isinstance` check tells apart.
+    let mut checked = Vec::new();
+    for t in usage.map(|u| u.checked.as_slice()).unwrap_or_default() {
+        if let Some(c) = of_type(ctx, &TypeExpr::parse(t), hint, 1).into_iter().next() {
+            checked.push(c.mined());
+        }
+    }
+    let used_as_builtin = usage
+        .and_then(Usage::shape)
+        .is_some_and(|s| !matches!(s, Shape::Iterable | Shape::Sequence));
+    if param.annotation.is_none() && !used_as_builtin {
+        // `message` is most likely a `Message`, when the module knows one
+        // (and the body does not use it as text, a number, …).
         let class_name: String = param
             .name
             .trim_matches('_')
@@ -119,7 +182,6 @@ pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> V
         }
     }
     let flavor = Flavor::of(ctx, &ty, hint);
-    let mut mined = Vec::new();
     for c in comparisons {
         mined.extend(boundaries(c, &flavor, &values));
     }
@@ -128,6 +190,7 @@ pub fn for_param(ctx: &Context, param: &Param, comparisons: &[&Comparison]) -> V
     let mut rest = values.drain(..);
     ordered.extend(rest.next());
     ordered.extend(mined);
+    ordered.extend(checked);
     ordered.extend(rest);
     if (ty.allows_none() || param.default.as_deref() == Some("None")) && !ordered.iter().any(|c| c.expr == "None") {
         ordered.push(Candidate::new("None", "none"));
@@ -366,10 +429,101 @@ impl Hint {
     }
 }
 
+impl Hint {
+    /// Whether the values the name suggests already have this shape.
+    fn agrees_with(self, shape: Shape) -> bool {
+        matches!(
+            (self, shape),
+            (Hint::Count | Hint::Index | Hint::Float, Shape::Number)
+                | (Hint::Text | Hint::Name | Hint::Email | Hint::Url, Shape::Text)
+                | (Hint::List, Shape::Sequence | Shape::Iterable)
+                | (Hint::Dict, Shape::Mapping)
+                | (Hint::Callable, Shape::Callable)
+                | (Hint::Bytes, Shape::Bytes)
+        )
+    }
+}
+
+/// A few keys of the module-level table `table` (a dict, a collection of
+/// literals, or an enum looked up by member name), as a caller would write
+/// them before `normaliser` (`upper`: in lower case).
+fn table_keys(ctx: &Context, table: &str, normaliser: Option<&str>) -> Vec<Candidate> {
+    let keys: Vec<String> = match ctx.owner.tables.get(table) {
+        Some(keys) => keys.clone(),
+        None => match ctx.owner.class(table).filter(|c| c.is_enum) {
+            Some(class) => class.members.iter().map(|m| pysrc::string(m)).collect(),
+            None => return Vec::new(),
+        },
+    };
+    keys.iter()
+        .take(3)
+        .map(|key| {
+            let expr = match (pysrc::string_value(key), normaliser) {
+                (Some(text), Some("upper")) => pysrc::string(&text.to_lowercase()),
+                _ => key.clone(),
+            };
+            let label = pysrc::string_value(&expr).unwrap_or_else(|| expr.clone());
+            Candidate::new(expr, pysrc::slug(&label, 20)).mined()
+        })
+        .collect()
+}
+
+/// What the items of a collection parameter are, from its name: `int_list`
+/// and `numbers` hold numbers, `funcs` callables, `words` words.
+fn element_hint(name: &str) -> Option<Hint> {
+    let n = name.trim_matches('_').to_ascii_lowercase();
+    let singular = ["_list", "_seq", "_set", "_tuple"]
+        .iter()
+        .find_map(|s| n.strip_suffix(s))
+        .map(str::to_string)
+        .or_else(|| {
+            if n.len() <= 3 || ["ss", "us", "is", "as", "os"].iter().any(|s| n.ends_with(s)) {
+                None
+            } else if let Some(stem) = n.strip_suffix("ies") {
+                Some(format!("{stem}y"))
+            } else if let Some(stem) = ["ches", "shes", "xes"].iter().find_map(|s| n.strip_suffix(s)) {
+                Some(format!("{stem}{}", &n[stem.len()..n.len() - 2]))
+            } else {
+                n.strip_suffix('s').map(str::to_string)
+            }
+        })?;
+    if matches!(singular.as_str(), "int" | "integer" | "num" | "number" | "float") {
+        return Some(Hint::Count);
+    }
+    match Hint::of(&singular) {
+        Hint::None | Hint::Bool => None,
+        hint => Some(hint),
+    }
+}
+
+/// Values of the shape a parameter's uses call for.
+fn shape_values(shape: Shape, hint: Hint) -> Vec<Candidate> {
+    match shape {
+        Shape::Mapping => dicts(&strings(Hint::Name), &ints(Hint::Count)),
+        Shape::Text => strings(if hint == Hint::None { Hint::Name } else { hint }),
+        Shape::Bytes => named_bytes(),
+        Shape::Callable => callables(),
+        Shape::Sequence => lists(&ints(Hint::Count), "list"),
+        Shape::Number => {
+            let mut out = ints(if hint == Hint::Index { hint } else { Hint::Count });
+            out.push(Candidate::new("1.5", "1_5"));
+            out
+        }
+        Shape::Iterable => {
+            let mut out = lists(&ints(Hint::Count), "list");
+            // Code that takes any iterable often treats a one-pass iterator
+            // apart from a sequence.
+            out.push(Candidate::new("iter([1, 2])", "iterator"));
+            out
+        }
+    }
+}
+
 fn ints(hint: Hint) -> Vec<Candidate> {
     let typical = if hint == Hint::Index { 0 } else { 2 };
     let mut out = vec![Candidate::new(typical.to_string(), number_label(typical))];
-    for v in [1, 0, -1, 10] {
+    // A large one too: code that scales or formats numbers branches on size.
+    for v in [1, 0, -1, 10, 1_234_567] {
         out.push(Candidate::new(v.to_string(), number_label(v)));
     }
     out
@@ -378,6 +532,7 @@ fn ints(hint: Hint) -> Vec<Candidate> {
 fn number_label(v: i128) -> String {
     match v {
         0 => "zero".to_string(),
+        1_234_567 => "large".to_string(),
         v if v < 0 => format!("minus_{}", -v),
         v => v.to_string(),
     }
@@ -389,6 +544,8 @@ fn floats() -> Vec<Candidate> {
         Candidate::new("0.0", "zero"),
         Candidate::new("-1.0", "negative"),
         Candidate::new("100.0", "100"),
+        Candidate::new("1234567.25", "large"),
+        Candidate::new("float(\"inf\")", "infinite"),
     ]
 }
 
@@ -406,6 +563,10 @@ fn strings(hint: Hint) -> Vec<Candidate> {
     ];
     if hint != Hint::Text {
         out.push(Candidate::new("\"Hello, World!\"", "text"));
+    }
+    if hint == Hint::Text {
+        // Text code branches on lines and on characters beyond ASCII.
+        out.push(Candidate::new("\"Café au lait\\nsecond line\"", "multiline_unicode"));
     }
     out
 }
@@ -472,7 +633,11 @@ fn binary_streams() -> Vec<Candidate> {
 }
 
 fn callables() -> Vec<Candidate> {
-    vec![Candidate::new("lambda *args, **kwargs: None", "noop")]
+    vec![
+        Candidate::new("lambda *args, **kwargs: None", "noop"),
+        // One argument in, a value that shows it was used out.
+        Candidate::new("str", "str"),
+    ]
 }
 
 fn unknown(hint: Hint) -> Vec<Candidate> {
@@ -570,6 +735,15 @@ fn of_type(ctx: &Context, ty: &TypeExpr, hint: Hint, depth: usize) -> Vec<Candid
                     }
                 }
             }
+            // `float | str` usually means a number written as text, too.
+            let named = |names: &[&str]| {
+                members
+                    .iter()
+                    .any(|m| matches!(m, TypeExpr::Name(n) if names.contains(&last_segment(n))))
+            };
+            if named(&["str"]) && named(&["int", "float", "Decimal"]) {
+                out.insert(out.len().min(3), Candidate::new("\"1234.5\"", "numeric_text"));
+            }
             out
         }
         TypeExpr::Name(name) => named(ctx, name, hint, depth),
@@ -607,6 +781,8 @@ fn named(ctx: &Context, name: &str, hint: Hint, depth: usize) -> Vec<Candidate> 
         "dict" | "Mapping" | "MutableMapping" => return dicts(&strings(Hint::Name), &ints(Hint::Count)),
         "Callable" => return callables(),
         "Iterator" | "Generator" => return vec![Candidate::new("iter([1, 2])", "iterator")],
+        "Integral" => return ints(hint),
+        "Number" | "Real" => return [ints(hint), floats()].concat(),
         _ => {}
     }
     match ctx.ws.resolve(&ctx.owner, name) {
@@ -714,6 +890,11 @@ fn known_values(known: KnownType, hint: Hint) -> Vec<Candidate> {
             Candidate::new("datetime.timedelta(minutes=5)", "five_minutes").import(datetime),
             Candidate::new("datetime.timedelta(0)", "zero").import(datetime),
             Candidate::new("datetime.timedelta(days=-1)", "negative").import(datetime),
+            // Each unit of time once: seconds, hours, days, months, years.
+            Candidate::new("datetime.timedelta(seconds=1)", "one_second").import(datetime),
+            Candidate::new("datetime.timedelta(hours=3)", "three_hours").import(datetime),
+            Candidate::new("datetime.timedelta(days=45)", "45_days").import(datetime),
+            Candidate::new("datetime.timedelta(days=800)", "800_days").import(datetime),
         ],
         KnownType::Path => {
             if hint == Hint::Directory {
@@ -992,6 +1173,22 @@ fn boundaries(cmp: &Comparison, flavor: &Flavor, typed: &[Candidate]) -> Vec<Can
                         s => format!("with_{s}"),
                     };
                     out.push(Candidate::new(pysrc::string(&format!("abc{part}abc")), what).mined());
+                }
+            }
+        }
+        "startswith" | "endswith" => {
+            for lit in &cmp.literals {
+                if let Some(part) = pysrc::string_value(lit) {
+                    let (value, what) = if cmp.op == "startswith" {
+                        (format!("{part}abc"), "starting_with")
+                    } else {
+                        (format!("abc{part}"), "ending_with")
+                    };
+                    let label = match pysrc::slug(&part, 20) {
+                        s if s.is_empty() => format!("{what}_symbol"),
+                        s => format!("{what}_{s}"),
+                    };
+                    out.push(Candidate::new(pysrc::string(&value), label).mined());
                 }
             }
         }

@@ -63,6 +63,7 @@ impl Miner<'_> {
         match node.kind() {
             "function_definition" | "class_definition" | "lambda" => return,
             "comparison_operator" => self.comparison(node, out),
+            "call" => self.affix(node, out),
             "match_statement" => self.match_statement(node, out),
             _ => {}
         }
@@ -189,6 +190,38 @@ impl Miner<'_> {
         }
     }
 
+    /// `name.startswith("#")`, `path.endswith((".py", ".pyi"))`: values with
+    /// and without the affix.
+    fn affix(&self, node: Node, out: &mut Vec<Comparison>) {
+        let Some(func) = node.child_by_field_name("function").filter(|f| f.kind() == "attribute") else {
+            return;
+        };
+        let (Some(object), Some(method), Some(args)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+            node.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        let op = self.text(method);
+        if !matches!(op.as_str(), "startswith" | "endswith") || args.named_child_count() != 1 {
+            return;
+        }
+        let (Some((param, false)), Some(literals)) = (
+            self.subject(object),
+            args.named_child(0).and_then(|a| self.literals(a, true)),
+        ) else {
+            return;
+        };
+        out.push(Comparison {
+            param,
+            on_length: false,
+            op,
+            literals,
+            line: node.start_position().row as u32 + 1,
+        });
+    }
+
     /// Literal patterns, in source order (guards and bodies are not patterns).
     fn pattern_literals(&self, node: Node, out: &mut Vec<String>) {
         match node.kind() {
@@ -264,7 +297,7 @@ mod tests {
 
     #[test]
     fn self_fields_and_normalised_strings() {
-        let src = r#"
+        let src = r##"
 class Item:
     def __post_init__(self):
         if self.qty <= 0:
@@ -283,8 +316,10 @@ def coupon(code, n):
             return x == 99
     if "@" not in code or 0 < n:
         pass
+    if code.endswith(("ies", "es")) or code.lower().startswith("#"):
+        pass
     return n > 10
-"#;
+"##;
         assert_eq!(mined(src, "Item.__post_init__"), ["self.qty <= 0", "len self.tags > 3"]);
         assert_eq!(
             mined(src, "coupon"),
@@ -293,6 +328,8 @@ def coupon(code, n):
                 "code in \"a\",\"b\"",
                 "code contains \"@\"",
                 "n > 0",
+                "code endswith \"ies\",\"es\"",
+                "code startswith \"#\"",
                 "n > 10"
             ]
         );

@@ -26,6 +26,7 @@ mod resolve;
 mod select;
 pub mod targets;
 mod types;
+mod usage;
 mod verify;
 
 pub use gain::Numbers;
@@ -60,6 +61,8 @@ pub struct GenerateConfig {
     pub verify: bool,
     /// Deadline of one pytest run.
     pub pytest_timeout: Duration,
+    /// Probe processes one module's targets are shared among.
+    pub probe_processes: usize,
 }
 
 impl Default for GenerateConfig {
@@ -70,6 +73,7 @@ impl Default for GenerateConfig {
             per_call_timeout: Duration::from_secs(2),
             verify: true,
             pytest_timeout: Duration::from_secs(300),
+            probe_processes: 2,
         }
     }
 }
@@ -347,7 +351,7 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
         stall: None,
     };
     let targets: Vec<(&TargetPlan, Vec<ProbeCase>)> = work.iter().map(|w| (&w.plan, w.cases.clone())).collect();
-    match probe::run_probe(&project.python, &project.import_roots, &job.dotted, &targets, limits) {
+    match probe_in_parts(project, &job.dotted, &targets, limits) {
         ProbeResult::Done(records) => {
             for (w, r) in work.iter_mut().zip(records) {
                 w.records = r;
@@ -392,7 +396,7 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
             .records
             .iter()
             .enumerate()
-            .filter(|(_, r)| render::assertable(r) && !incidental(r, &raised_here))
+            .filter(|(_, r)| render::assertable(r) && !incidental(r, &raised_here, &w.plan.form))
             .map(|(i, r)| select::Eligible {
                 index: i,
                 features: select::features(&r.lines, &r.arcs),
@@ -468,8 +472,7 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
                 break;
             }
             let text = standalone(&rendered);
-            let first = verifier.run(&scratch, &file_name, &text, None);
-            let second = verifier.run(&scratch, &file_name, &text, measure);
+            let (first, second) = verifier.run_twice(&scratch, &file_name, &text, measure);
             if let Some(why) = first.failure.as_ref().or(second.failure.as_ref()) {
                 for &(t, c) in &chosen_cases {
                     dropped.push((t, c, format!("not verified: {why}")));
@@ -569,6 +572,65 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
     Ok(())
 }
 
+/// Cases below which one probe process does the whole module: a second
+/// would cost more to start than it saves.
+const CASES_PER_EXTRA_PROBE: usize = 60;
+
+/// Runs the probe for a module's targets, in up to `probe_processes`
+/// processes at once, each with a contiguous share of the targets (cut so
+/// the shares hold about as many cases); records come back in target order.
+fn probe_in_parts(
+    project: &Project,
+    module: &str,
+    targets: &[(&TargetPlan, Vec<ProbeCase>)],
+    limits: ProbeLimits,
+) -> ProbeResult {
+    let total: usize = targets.iter().map(|(_, c)| c.len()).sum();
+    let parts = project
+        .config
+        .probe_processes
+        .min(total / CASES_PER_EXTRA_PROBE + 1)
+        .min(targets.len())
+        .max(1);
+    if parts == 1 {
+        return probe::run_probe(&project.python, &project.import_roots, module, targets, limits);
+    }
+    let mut shares: Vec<&[(&TargetPlan, Vec<ProbeCase>)]> = Vec::new();
+    let mut start = 0;
+    let mut seen = 0;
+    for (i, (_, cases)) in targets.iter().enumerate() {
+        seen += cases.len();
+        if seen * parts >= total * (shares.len() + 1) && shares.len() + 1 < parts {
+            shares.push(&targets[start..=i]);
+            start = i + 1;
+        }
+    }
+    shares.push(&targets[start..]);
+    let results: Vec<ProbeResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|share| {
+                scope.spawn(move || probe::run_probe(&project.python, &project.import_roots, module, share, limits))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| ProbeResult::Failed("the probe stopped unexpectedly".to_string()))
+            })
+            .collect()
+    });
+    let mut records = Vec::new();
+    for result in results {
+        match result {
+            ProbeResult::Done(mut part) => records.append(&mut part),
+            other => return other,
+        }
+    }
+    ProbeResult::Done(records)
+}
+
 fn load_entry(project: &Project, json: &Path, rel: &str) -> Option<coverage::model::FileEntry> {
     let report = coverage::load_report(&project.root, json).ok()?;
     let file = report.file(rel)?;
@@ -633,10 +695,18 @@ fn select_functions(
 /// A `TypeError` or `AttributeError` the function does not raise itself:
 /// the input did not suit it (`None` where an object was expected), which
 /// says little about the code.
-fn incidental(record: &CaseRecord, raised_here: &[&str]) -> bool {
+fn incidental(record: &CaseRecord, raised_here: &[&str], form: &plan::Form) -> bool {
     record.outcome == "raise"
         && record.exception.as_ref().is_some_and(|e| {
-            matches!(e.name.as_str(), "TypeError" | "AttributeError") && !raised_here.contains(&e.name.as_str())
+            // An operator's "not supported" is what returning
+            // `NotImplemented` is for: the method's own answer.
+            let refused_operand = matches!(form, plan::Form::Dunder(plan::Dunder::Binary(_)))
+                && e.message.as_deref().is_some_and(|m| {
+                    m.contains("not supported between instances") || m.contains("unsupported operand type")
+                });
+            matches!(e.name.as_str(), "TypeError" | "AttributeError")
+                && !raised_here.contains(&e.name.as_str())
+                && !refused_operand
         })
 }
 
@@ -696,6 +766,7 @@ fn outcome_notes(records: &[CaseRecord]) -> Vec<String> {
             ("refused", Some(what)) => format!("needed {}", refused_noun(what)),
             ("timeout" | "killed", _) => "did not return in time".to_string(),
             ("unstable", _) => "behaved differently between two runs".to_string(),
+            ("skipped", Some("budget")) => "over the time budget".to_string(),
             _ => continue,
         };
         *counts.entry(key).or_default() += 1;

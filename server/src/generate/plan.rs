@@ -8,8 +8,9 @@ use super::mine;
 use super::pysrc;
 use super::resolve::{class_import, ModuleInfo, Workspace};
 use super::types::last_segment;
+use super::usage::{self, Usage};
 use crate::python::{Comparison, Function, Param, ParamKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// How the target is called.
@@ -160,6 +161,7 @@ pub fn plan_target(
         owner: info.clone(),
     };
     let own = mine::comparisons(tree.root_node(), src, f);
+    let own_usage = usage::usages(tree.root_node(), src, f);
     let wrap = if f.is_async {
         Wrap::Async
     } else if f.is_generator {
@@ -184,7 +186,7 @@ pub fn plan_target(
     let Some((class_qual, _)) = f.qualname.rsplit_once('.') else {
         plan.stem = pysrc::slug(&f.name, 40);
         plan.imports.insert(format!("from {} import {}", info.dotted, f.name));
-        plan.dims = dims_for(&ctx, &f.params, |p| comparisons_on(&own, p));
+        plan.dims = dims_for(&ctx, &f.params, |p| comparisons_on(&own, p), &own_usage);
         return Ok(plan);
     };
     let Some(class) = info.class(class_qual) else {
@@ -202,7 +204,9 @@ pub fn plan_target(
     };
     let is_static = decorators.contains(&"staticmethod");
     let is_classmethod = decorators.contains(&"classmethod");
-    let is_property = decorators.iter().any(|d| matches!(*d, "property" | "cached_property"));
+    // `property`, `cached_property`, and the look-alikes libraries define
+    // (`instanceproperty`, `lazy_property`).
+    let is_property = decorators.iter().any(|d| d.ends_with("property"));
     plan.form = if is_static || is_classmethod {
         Form::ClassLevel
     } else if is_property {
@@ -237,9 +241,13 @@ pub fn plan_target(
     // `__init__`, `self.qty` in `__post_init__` and in the target.
     let receiver_field = |p: &str| format!("{}.{p}", receiver_name(f));
     let mut ctor_comparisons: Vec<Comparison> = Vec::new();
+    let mut ctor_usage: BTreeMap<String, Usage> = BTreeMap::new();
     for hook in ["__init__", "__post_init__"] {
         let qual = format!("{class_qual}.{hook}");
         if let Some(h) = module.functions.iter().find(|g| g.qualname == qual) {
+            if hook == "__init__" {
+                ctor_usage = usage::usages(tree.root_node(), src, h);
+            }
             let mined = mine::comparisons(tree.root_node(), src, h);
             let receiver = receiver_name(h);
             ctor_comparisons.extend(mined.into_iter().map(|mut c| {
@@ -271,15 +279,26 @@ pub fn plan_target(
             ));
         }
         Form::Constructor => {
-            plan.dims = dims_for(&ctx, &init_params, |p| comparisons_on(&ctor_comparisons, p));
+            plan.dims = dims_for(
+                &ctx,
+                &init_params,
+                |p| comparisons_on(&ctor_comparisons, p),
+                &ctor_usage,
+            );
             plan.stem = format!("{class_stem}_init");
         }
         Form::ClassLevel => {
-            plan.dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p));
+            plan.dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p), &own_usage);
         }
         _ => {
             let mut var = class_stem.clone();
-            if own_params.iter().any(|p| p.name == var) || pysrc::is_keyword(&var) {
+            // `juxt = juxt(...)` would make the class a local name the
+            // constructor call cannot read.
+            if own_params.iter().any(|p| p.name == var)
+                || pysrc::is_keyword(&var)
+                || var == class_src
+                || var == class.name
+            {
                 var.push_str("_obj");
             }
             plan.var = Some(var);
@@ -314,17 +333,41 @@ pub fn plan_target(
                         class.name
                     ));
                 }
-                plan.dims = dims_for(&ctx, &init_params, |p| comparisons_on(&ctor_comparisons, p));
+                plan.dims = dims_for(
+                    &ctx,
+                    &init_params,
+                    |p| comparisons_on(&ctor_comparisons, p),
+                    &ctor_usage,
+                );
             }
             plan.ctor_dims = plan.dims.len();
-            let mut own_dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p));
+            let mut own_dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p), &own_usage);
             // `other` of a special method is most often another instance.
             if f.name.starts_with("__") {
                 for (dim, p) in own_dims.iter_mut().zip(own_params) {
-                    if p.name == "other" && p.annotation.is_none() && !class.is_enum {
-                        if let Some(c) = candidates::instance_of(&ctx, class_qual) {
-                            dim.values.insert(0, c);
+                    let says_nothing = p
+                        .annotation
+                        .as_deref()
+                        .is_none_or(|a| matches!(last_segment(a), "Any" | "object"));
+                    if p.name != "other" || !says_nothing {
+                        continue;
+                    }
+                    if class.is_enum {
+                        // Another member: the first two, so one differs.
+                        for (i, m) in class.members.iter().take(2).enumerate() {
+                            let member = Candidate {
+                                expr: format!("{class_src}.{m}"),
+                                label: pysrc::slug(m, 20),
+                                imports: BTreeSet::new(),
+                                setup: Vec::new(),
+                                tmp_path: false,
+                                mutable: false,
+                                mined: true,
+                            };
+                            dim.values.insert(i, member);
                         }
+                    } else if let Some(c) = candidates::instance_of(&ctx, class_qual) {
+                        dim.values.insert(0, c);
                     }
                 }
             }
@@ -354,12 +397,17 @@ fn comparisons_on<'c>(all: &'c [Comparison], param: &str) -> Vec<&'c Comparison>
     all.iter().filter(|c| c.param == param).collect()
 }
 
-fn dims_for<'c>(ctx: &Context, params: &[Param], comparisons: impl Fn(&str) -> Vec<&'c Comparison>) -> Vec<Dim> {
+fn dims_for<'c>(
+    ctx: &Context,
+    params: &[Param],
+    comparisons: impl Fn(&str) -> Vec<&'c Comparison>,
+    usage: &BTreeMap<String, Usage>,
+) -> Vec<Dim> {
     params
         .iter()
         .filter(|p| p.kind != ParamKind::VarKeyword)
         .map(|p| {
-            let mut values = candidates::for_param(ctx, p, &comparisons(&p.name));
+            let mut values = candidates::for_param_with(ctx, p, &comparisons(&p.name), usage.get(&p.name));
             if values.is_empty() && p.default.is_none() && p.kind != ParamKind::VarPositional {
                 // Nothing known about it: None still reaches the first check.
                 values.push(Candidate {
@@ -434,7 +482,33 @@ pub fn combinations(dims: &[Dim], cap: usize) -> Vec<Picks> {
             }
         }
     }
+    // While the cap allows: each mined value with every other value of
+    // another parameter (`unit="ms"` matters only for a small `value`).
+    for a in 0..dims.len() {
+        for b in 0..dims.len() {
+            if a == b {
+                continue;
+            }
+            for &va in &interesting(&dims[a]) {
+                for vb in 0..dims[b].values.len() {
+                    if is_magnitude(&dims[b].values[vb].expr) {
+                        continue;
+                    }
+                    let mut picks = baseline.clone();
+                    picks[a] = Some(va);
+                    picks[b] = Some(vb);
+                    push(picks, &mut out);
+                }
+            }
+        }
+    }
     out
+}
+
+/// A value there only for its size (`1234567`, `float("inf")`): slow to
+/// combine with everything, and seldom telling in combination.
+fn is_magnitude(expr: &str) -> bool {
+    expr.contains("inf") || expr.parse::<f64>().is_ok_and(|v| v.abs() >= 1000.0)
 }
 
 /// Makes picks callable: a value for `*args` or a positional-only parameter
@@ -548,6 +622,20 @@ impl TargetPlan {
             Wrap::None => call,
             Wrap::Generator => consume(call),
             Wrap::Async => format!("asyncio.run({call})"),
+        }
+    }
+
+    /// The call expression for a case whose record says the call returned
+    /// an iterator the probe consumed (`consumed`): its items are taken the
+    /// same way a generator's are.
+    pub fn call_text_for(&self, args: &[String], bounded: bool, consumed: bool) -> String {
+        let call = self.call_text(args, bounded);
+        if !consumed || self.consumes_iterator() {
+            call
+        } else if bounded {
+            format!("list(itertools.islice({call}, {}))", GENERATOR_BOUND + 1)
+        } else {
+            format!("list({call})")
         }
     }
 

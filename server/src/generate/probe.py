@@ -13,6 +13,7 @@ Python 3.8 and later, with the standard library only.
 
 import builtins
 import dataclasses
+import datetime
 import enum
 import importlib
 import io
@@ -54,11 +55,95 @@ class Unrepresentable(Exception):
 
 class State:
     refused = None  # what the current run tried, even if it swallowed Refused
+    clock_read = False  # the current run read the date or time from datetime
     proto = None  # the protocol channel
 
 
 STATE = State()
 REAL_EXIT = os._exit
+REAL_TIME = time.time
+REAL_TIME_NS = time.time_ns
+# The second run of a case sees the clock this far ahead (a year, a day, an
+# hour, a minute and a second), so a result made from the current time
+# differs between the runs and is not asserted.
+CLOCK_SHIFT = 366 * 86400 + 86400 + 3600 + 61
+
+
+def watch_clock(frame, event, arg):
+    """A profile hook: notes a read of the current date or time through
+    `datetime`, whose clock `shift_clock` cannot move."""
+    if event == "c_call" and getattr(arg, "__name__", None) in ("now", "utcnow", "today"):
+        owner = getattr(arg, "__self__", None)
+        if isinstance(owner, type) and issubclass(owner, datetime.date):
+            STATE.clock_read = True
+
+
+REAL_DATE = datetime.date
+REAL_DATETIME = datetime.datetime
+
+
+class ActsAsReal(type):
+    """The stand-in classes' metaclass: `isinstance(real_date, date)` keeps
+    its answer while `datetime.date` is the stand-in."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, cls.__bases__[0])
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, cls.__bases__[0])
+
+
+def shifted_date_classes(seconds):
+    """Stand-ins for `datetime.date` and `datetime.datetime` whose today()
+    and now() are `seconds` ahead; they make real dates and times."""
+    delta = datetime.timedelta(seconds=seconds)
+
+    class date(REAL_DATE, metaclass=ActsAsReal):
+        @classmethod
+        def today(cls):
+            return REAL_DATE.today() + delta
+
+    class datetime_(REAL_DATETIME, metaclass=ActsAsReal):
+        @classmethod
+        def now(cls, tz=None):
+            return REAL_DATETIME.now(tz) + delta
+
+        @classmethod
+        def utcnow(cls):
+            return REAL_DATETIME.utcnow() + delta
+
+        @classmethod
+        def today(cls):
+            return REAL_DATETIME.today() + delta
+
+    for klass, name in ((date, "date"), (datetime_, "datetime")):
+        klass.__name__ = klass.__qualname__ = name
+        klass.__module__ = "datetime"
+    return {REAL_DATE: date, REAL_DATETIME: datetime_}
+
+
+def shift_dates(stand_ins):
+    """Puts the stand-ins (or, given None, the real classes back) wherever a
+    loaded module holds `date` or `datetime`. Returns what it changed."""
+    changed = []
+    for module in list(sys.modules.values()):
+        names = getattr(module, "__dict__", None)
+        if not isinstance(names, dict) or module is sys.modules[__name__]:
+            continue
+        for name, value in list(names.items()):
+            if type(value) is type and value in stand_ins:
+                names[name] = stand_ins[value]
+                changed.append((names, name, value))
+    return changed
+
+
+def shift_clock(seconds):
+    if seconds:
+        time.time = lambda: REAL_TIME() + seconds
+        time.time_ns = lambda: REAL_TIME_NS() + seconds * 1_000_000_000
+    else:
+        time.time = REAL_TIME
+        time.time_ns = REAL_TIME_NS
 
 
 # ---------------------------------------------------------------- guards
@@ -246,6 +331,10 @@ class Source:
                 self.imports.add("import math")
                 return "math.inf" if v > 0 else "-math.inf"
             return repr(v)
+        if t in (list, tuple, dict, set, frozenset) and len(v) > MAX_SOURCE // 3 + 1:
+            # Each item takes a character and a separator at least: too long
+            # to write down, known before building it.
+            raise Unrepresentable("too long")
         if t is list:
             return "[" + ", ".join(self.of(x, depth + 1) for x in v) + "]"
         if t is tuple:
@@ -526,7 +615,19 @@ def exception_info(error):
 # ---------------------------------------------------------------- running a case
 
 
-def run_once(case, imports, tracer, base, timeout, sink):
+def run_once(case, imports, tracer, base, timeout, sink, clock_shift=0, dates=False):
+    """One run of a case; with `clock_shift`, `time.time()` runs that far
+    ahead and reads of datetime's clock are noted; with `dates` too, that
+    clock runs ahead as well."""
+    restore = shift_dates(shifted_date_classes(clock_shift)) if dates else []
+    try:
+        return run_case(case, imports, tracer, base, timeout, sink, clock_shift)
+    finally:
+        for names, name, value in restore:
+            names[name] = value
+
+
+def run_case(case, imports, tracer, base, timeout, sink, clock_shift):
     """One run of a case: a dict of what happened, plus the raw value."""
     ns = {"__builtins__": builtins, "__name__": "testgap_probe_case"}
     tmp_path = pathlib.Path(tempfile.mkdtemp(dir=base))
@@ -535,10 +636,12 @@ def run_once(case, imports, tracer, base, timeout, sink):
     cwd = os.getcwd()
     environ = dict(os.environ)
     STATE.refused = None
+    STATE.clock_read = False
     record = {}
     started = time.perf_counter()
     signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    shift_clock(clock_shift)
     try:
         stage = "import"
         try:
@@ -552,10 +655,18 @@ def run_once(case, imports, tracer, base, timeout, sink):
             stage = "call"
             code = compile(case["call"], "<testgap call>", "eval")
             sys.settrace(tracer.global_trace)
+            if clock_shift:
+                sys.setprofile(watch_clock)
             try:
                 value = eval(code, ns)
+                if case.get("consume") and lazy_iterator(value):
+                    # What a returned iterator yields is the result; taking
+                    # it runs the code that makes the items (traced too).
+                    record["consumed"] = True
+                    value = list(itertools.islice(value, int(case["consume"])))
             finally:
                 sys.settrace(None)
+                sys.setprofile(None)
             stage = "describe"
             record["outcome"] = "return"
             record["value"] = describe(value, tmp_path)
@@ -568,7 +679,9 @@ def run_once(case, imports, tracer, base, timeout, sink):
             record = {"outcome": "refused", "reason": error.what}
         except BaseException as error:
             sys.settrace(None)
+            sys.setprofile(None)
             if stage == "call":
+                record = {"consumed": True} if record.get("consumed") else {}
                 record["outcome"] = "raise"
                 record["exception"] = exception_info(error)
                 record["watched"] = {}
@@ -581,6 +694,8 @@ def run_once(case, imports, tracer, base, timeout, sink):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         sys.settrace(None)
+        sys.setprofile(None)
+        shift_clock(0)
         try:
             os.chdir(cwd)
         except OSError:
@@ -590,18 +705,32 @@ def run_once(case, imports, tracer, base, timeout, sink):
             os.environ.update(environ)
     if STATE.refused and record.get("outcome") != "timeout":
         record = {"outcome": "refused", "reason": STATE.refused}
+    if STATE.clock_read:
+        record["clock"] = True
     record["seconds"] = round(time.perf_counter() - started, 6)
     record["printed"] = sink.size
     return record
 
 
+def lazy_iterator(v):
+    """A returned iterator (map, filter, a generator, itertools' objects):
+    not a stream, which reads a file."""
+    if isinstance(v, (io.IOBase, str, bytes)) or not hasattr(type(v), "__next__"):
+        return False
+    try:
+        return iter(v) is v
+    except Exception:
+        return False
+
+
 def merge_runs(first, second):
     """The first run's record, keeping only what the second run agrees on."""
-    if first.get("outcome") != second.get("outcome"):
+    if first.get("outcome") != second.get("outcome") or first.get("consumed") != second.get("consumed"):
         return {"outcome": "unstable", "detail": "{} then {}".format(first.get("outcome"), second.get("outcome"))}
     out = dict(first)
     if first["outcome"] == "return":
         out["value"] = merge_descriptions(first["value"], second["value"])
+
     if first["outcome"] == "raise":
         a, b = first["exception"], second["exception"]
         if a["type"] != b["type"] or a["name"] != b["name"]:
@@ -642,6 +771,7 @@ def main():
     install_guards()
     base = os.getcwd()
     timeout = float(request.get("per_call_timeout", 2.0))
+    budget = float(request.get("target_budget", 2.0))
     signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, max(timeout * 5, 10.0))
     try:
@@ -663,12 +793,17 @@ def main():
     skip = {tuple(x) for x in request.get("skip", [])}
     for t_index, target in enumerate(request["targets"]):
         timeouts = 0
+        spent = 0.0
         imports = target.get("imports", [])
         for c_index, case in enumerate(target["cases"]):
             if (t_index, c_index) in skip:
                 continue
             if timeouts >= 2:
                 emit({"event": "case", "target": t_index, "case": c_index, "outcome": "skipped", "reason": "timeouts"})
+                continue
+            if spent > budget:
+                # The cases come most telling first: slow code gets fewer.
+                emit({"event": "case", "target": t_index, "case": c_index, "outcome": "skipped", "reason": "budget"})
                 continue
             emit({"event": "start", "target": t_index, "case": c_index})
             tracer = Tracer(filename, target["first_line"], target["last_line"])
@@ -677,8 +812,13 @@ def main():
             if first["outcome"] in ("timeout", "refused", "setup_error", "error"):
                 record = first
             else:
-                second = run_once(case, imports, Tracer(filename, 0, -1), base, timeout, sink)
+                second = run_once(case, imports, Tracer(filename, 0, -1), base, timeout, sink, CLOCK_SHIFT)
                 record = merge_runs(first, second)
+                if second.get("clock") and record["outcome"] != "unstable":
+                    # It read today's date from datetime: once more with
+                    # that clock ahead too; what changes is not asserted.
+                    third = run_once(case, imports, Tracer(filename, 0, -1), base, timeout, sink, CLOCK_SHIFT, True)
+                    record = merge_runs(record, third)
                 record["seconds"] = first["seconds"]
             if record["outcome"] == "timeout":
                 timeouts += 1
@@ -690,6 +830,7 @@ def main():
                 arcs=sorted(tracer.arcs),
             )
             emit(record)
+            spent += record.get("seconds", 0) * (1 if record is first else 2)
     emit({"event": "end"})
     proto.flush()
 

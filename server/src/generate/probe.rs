@@ -23,6 +23,10 @@ pub struct ProbeCase {
     /// Variables whose changes are recorded.
     pub watch: Vec<String>,
     pub tmp_path: bool,
+    /// Items to take from a returned iterator (`None`: the call already
+    /// consumes what it returns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consume: Option<usize>,
     #[serde(skip)]
     pub picks: Picks,
     /// Import lines the case needs (target, values, wrapping).
@@ -46,6 +50,8 @@ struct Request<'a> {
     sys_path: Vec<String>,
     module: &'a str,
     per_call_timeout: f64,
+    /// Seconds of calls after which a target's remaining cases are skipped.
+    target_budget: f64,
     output_cap: usize,
     skip: Vec<(usize, usize)>,
     targets: Vec<TargetRequest<'a>>,
@@ -127,6 +133,9 @@ pub struct CaseRecord {
     pub arcs: Vec<(i64, i64)>,
     #[serde(default)]
     pub printed: u64,
+    /// The call returned an iterator, and the value is its items.
+    #[serde(default)]
+    pub consumed: bool,
 }
 
 impl CaseRecord {
@@ -141,6 +150,7 @@ impl CaseRecord {
             lines: Vec::new(),
             arcs: Vec::new(),
             printed: 0,
+            consumed: false,
         }
     }
 }
@@ -155,6 +165,11 @@ pub enum ProbeResult {
     /// The probe itself could not run.
     Failed(String),
 }
+
+/// Seconds one target's calls may take in all (twice each) before its
+/// remaining cases are skipped, at least one call's deadline: slow code
+/// gets its most telling cases only.
+const TARGET_BUDGET: f64 = 1.0;
 
 /// Limits of a probe run.
 #[derive(Debug, Clone, Copy)]
@@ -228,6 +243,7 @@ pub fn probe_case(plan: &TargetPlan, picks: &Picks) -> ProbeCase {
         call: plan.call_expr(&args),
         watch,
         tmp_path,
+        consume: (!plan.consumes_iterator()).then_some(super::plan::GENERATOR_BOUND + 1),
         picks: picks.clone(),
         imports,
         bindings,
@@ -343,6 +359,7 @@ pub fn run_probe(
             sys_path: sys_path.iter().map(|p| p.display().to_string()).collect(),
             module,
             per_call_timeout: per_call,
+            target_budget: TARGET_BUDGET.max(per_call),
             output_cap: limits.output_cap,
             skip,
             targets: targets
@@ -513,6 +530,25 @@ def dial(host: str) -> None:
 
 def stamp() -> float:
     return time.time()
+
+
+def year() -> int:
+    return time.gmtime(time.time()).tm_year
+
+
+def age(born: int) -> int:
+    import datetime
+    return datetime.date.today().year - born
+
+
+def label(n: int) -> str:
+    import datetime
+    datetime.datetime.now()
+    return str(n)
+
+
+def evens(items: list[int]):
+    return filter(lambda x: x % 2 == 0, items)
 "#;
 
     fn probe(names: &[&str], stall: Option<Duration>) -> Option<Vec<Vec<CaseRecord>>> {
@@ -580,12 +616,28 @@ def stamp() -> float:
 
     #[test]
     fn the_network_is_refused_and_changing_values_are_not_asserted() {
-        let Some(records) = probe(&["dial", "stamp"], None) else {
+        let Some(records) = probe(&["dial", "stamp", "year", "age", "label"], None) else {
             return;
         };
         assert!(records[0].iter().all(|r| r.outcome == "refused"));
         assert_eq!(records[0][0].reason.as_deref(), Some("network"));
         assert_eq!(records[1][0].value, Some(Description::Unstable));
+        // The second run's clock is a year ahead: no stable year to assert.
+        assert_eq!(records[2][0].value, Some(Description::Unstable));
+        // Nor one made from datetime's today, which that clock does not move.
+        assert_eq!(records[3][0].value, Some(Description::Unstable));
+        // A read of the clock that does not change the result is harmless.
+        assert!(matches!(&records[4][0].value, Some(Description::Literal { src, .. }) if src == "\"2\""));
+    }
+
+    #[test]
+    fn returned_iterators_are_consumed() {
+        let Some(records) = probe(&["evens"], None) else {
+            return;
+        };
+        let typical = &records[0][0];
+        assert!(typical.consumed);
+        assert!(matches!(&typical.value, Some(Description::Literal { src, .. }) if src == "[2]"));
     }
 
     #[test]

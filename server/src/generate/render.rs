@@ -137,6 +137,7 @@ struct GroupKey {
     has_message: bool,
     approx: bool,
     unbounded: bool,
+    consumed: bool,
     ctor_args: Vec<Arg>,
     args: Vec<Arg>,
 }
@@ -175,6 +176,7 @@ fn group_key(c: &Chosen) -> Option<GroupKey> {
         has_message,
         approx,
         unbounded,
+        consumed: c.record.consumed,
         ctor_args: args_for(&plan.dims, 0..plan.ctor_dims, picks),
         args: args_for(&plan.dims, plan.ctor_dims..plan.dims.len(), picks),
     })
@@ -184,7 +186,7 @@ fn group_key(c: &Chosen) -> Option<GroupKey> {
 /// consumed whole.
 fn unbounded(c: &Chosen) -> bool {
     // An exception the probe saw came before the bound, too.
-    c.plan.consumes_iterator()
+    (c.plan.consumes_iterator() || c.record.consumed)
         && (c.record.outcome == "raise"
             || matches!(
                 &c.record.value,
@@ -271,8 +273,8 @@ fn body(c: &Chosen, columns: &Columns, expected: Option<&str>, message: Option<&
         }
     }
     let bounded = !unbounded(c);
-    let call = plan.call_text(&args, bounded);
-    if plan.consumes_iterator() && bounded {
+    let call = plan.call_text_for(&args, bounded, c.record.consumed);
+    if (plan.consumes_iterator() || c.record.consumed) && bounded {
         b.imports.insert("import itertools".to_string());
     }
     if plan.wrap == super::plan::Wrap::Async {

@@ -18,6 +18,9 @@ pub struct ModuleInfo {
     pub imports: HashMap<String, (String, String)>,
     /// Module-level type aliases: `Row = Mapping[str, object]` → Row ↦ its text.
     pub aliases: HashMap<String, String>,
+    /// Module-level tables of literals: the keys of `UNITS = {"kb": 1, …}`,
+    /// the members of `NAMES = ("a", "b")` (source text, in order).
+    pub tables: HashMap<String, Vec<String>>,
 }
 
 impl ModuleInfo {
@@ -40,6 +43,7 @@ impl ModuleInfo {
             module,
             imports,
             aliases: collect_aliases(tree.root_node(), src),
+            tables: collect_tables(tree.root_node(), src),
         }
     }
 
@@ -125,8 +129,7 @@ fn collect_imports(
 fn collect_aliases(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, String> {
     let text = |n: tree_sitter::Node| n.utf8_text(src).unwrap_or("").to_string();
     let mut out = HashMap::new();
-    let mut cursor = root.walk();
-    for stmt in root.named_children(&mut cursor) {
+    for stmt in module_statements(root) {
         match stmt.kind() {
             "expression_statement" => {
                 let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
@@ -154,6 +157,87 @@ fn collect_aliases(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, Strin
                 }
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// Literal keys of module-level dicts and members of module-level tuples,
+/// lists, sets and frozensets (`frozenset({...})` too).
+fn collect_tables(root: tree_sitter::Node, src: &[u8]) -> HashMap<String, Vec<String>> {
+    let text = |n: tree_sitter::Node| n.utf8_text(src).unwrap_or("").to_string();
+    let literal = |n: tree_sitter::Node| matches!(n.kind(), "string" | "integer" | "float" | "true" | "false");
+    let mut out = HashMap::new();
+    for stmt in module_statements(root) {
+        let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+            continue;
+        };
+        let (Some(left), Some(mut right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        if right.kind() == "call" {
+            // `frozenset({...})`, `set([...])`, `dict({...})`
+            let Some(inner) = right
+                .child_by_field_name("arguments")
+                .filter(|a| a.named_child_count() == 1)
+                .and_then(|a| a.named_child(0))
+            else {
+                continue;
+            };
+            right = inner;
+        }
+        let mut keys = Vec::new();
+        let mut cursor = right.walk();
+        match right.kind() {
+            "dictionary" => {
+                for pair in right.named_children(&mut cursor).filter(|n| n.kind() == "pair") {
+                    if let Some(key) = pair.child_by_field_name("key").filter(|k| literal(*k)) {
+                        keys.push(text(key));
+                    }
+                }
+            }
+            "tuple" | "list" | "set" => {
+                keys.extend(right.named_children(&mut cursor).filter(|n| literal(*n)).map(text));
+            }
+            _ => {}
+        }
+        if !keys.is_empty() {
+            out.insert(text(left), keys);
+        }
+    }
+    out
+}
+
+/// The statements run at module level: the module's own, and those inside
+/// its `if` and `try` blocks (`if TYPE_CHECKING:` holds many aliases).
+fn module_statements(root: tree_sitter::Node) -> Vec<tree_sitter::Node> {
+    let mut out = Vec::new();
+    let mut blocks = vec![root];
+    while let Some(block) = blocks.pop() {
+        let mut cursor = block.walk();
+        for stmt in block.named_children(&mut cursor) {
+            match stmt.kind() {
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
+                | "finally_clause" => {
+                    let mut inner = stmt.walk();
+                    for part in stmt.named_children(&mut inner) {
+                        if part.kind() == "block" {
+                            blocks.push(part);
+                        } else if matches!(
+                            part.kind(),
+                            "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+                        ) {
+                            let mut clause = part.walk();
+                            blocks.extend(part.named_children(&mut clause).filter(|n| n.kind() == "block"));
+                        }
+                    }
+                }
+                _ => out.push(stmt),
+            }
         }
     }
     out

@@ -64,8 +64,10 @@ impl Scratch {
     pub fn new() -> std::io::Result<Scratch> {
         let dir = TempDir::new("verify")?;
         std::fs::write(dir.path().join(format!("{PLUGIN_MODULE}.py")), RESULTS_PLUGIN)?;
-        for sub in ["candidate", "work"] {
-            std::fs::create_dir(dir.path().join(sub))?;
+        // Each of the two runs has its own working directory, results,
+        // coverage data and pytest temporary directories.
+        for sub in ["candidate", "plain/work", "measured/work"] {
+            std::fs::create_dir_all(dir.path().join(sub))?;
         }
         Ok(Scratch { dir })
     }
@@ -76,20 +78,45 @@ impl Scratch {
 }
 
 impl Verifier<'_> {
-    /// Runs `text` as the test file `file_name` once; with `measure`, under
+    /// Runs `text` as the test file `file_name` twice at once: plainly, and
+    /// under coverage.py limited to the `measure` files (plainly again
+    /// without them). Two runs tell flaky tests; running them side by side
+    /// halves the wait on a machine with two cores.
+    pub fn run_twice(
+        &self,
+        scratch: &Scratch,
+        file_name: &str,
+        text: &str,
+        measure: Option<&[PathBuf]>,
+    ) -> (PytestRun, PytestRun) {
+        let file = scratch.path().join("candidate").join(file_name);
+        if let Err(e) = std::fs::write(&file, text) {
+            let why = format!("cannot write the candidate tests: {e}");
+            return (failed(why.clone()), failed(why));
+        }
+        std::thread::scope(|scope| {
+            let plain = scope.spawn(|| self.run(scratch, "plain", &file, None));
+            let measured = self.run(scratch, "measured", &file, measure);
+            let plain = plain
+                .join()
+                .unwrap_or_else(|_| failed("the pytest run stopped unexpectedly".to_string()));
+            (plain, measured)
+        })
+    }
+
+    /// Runs the test file `file` once, keeping its results, data and
+    /// temporary files in the scratch's `slot`; with `measure`, under
     /// coverage.py limited to those source files.
-    pub fn run(&self, scratch: &Scratch, file_name: &str, text: &str, measure: Option<&[PathBuf]>) -> PytestRun {
-        let base = scratch.path();
-        let file = base.join("candidate").join(file_name);
+    fn run(&self, scratch: &Scratch, slot: &str, file: &Path, measure: Option<&[PathBuf]>) -> PytestRun {
+        let base = scratch.path().join(slot);
+        let base = base.as_path();
         let results = base.join("results.json");
         let _ = std::fs::remove_file(&results);
-        if let Err(e) = std::fs::write(&file, text) {
-            return failed(format!("cannot write the candidate tests: {e}"));
-        }
         let data_file = base.join(".coverage");
         let _ = std::fs::remove_file(&data_file);
         let mut run = PythonRun::new(&base.join("work"));
-        run.python_path.push(base.to_path_buf());
+        // The plugin lives at the scratch's top.
+        run.python_path.push(scratch.path().to_path_buf());
         run.python_path.extend(self.import_roots.iter().cloned());
         let include = measure.map(|files| {
             files

@@ -97,6 +97,8 @@ fn baseline_then_one_change_at_a_time() {
             "items = [1, 2]; total(items, 0.0)",
             "items = [1, 2]; total(items, -1.0)",
             "items = [1, 2]; total(items, 100.0)",
+            "items = [1, 2]; total(items, 1234567.25)",
+            "items = [1, 2]; total(items, float(\"inf\"))",
         ]
     );
     assert_eq!(calls(SHOP, "total", 2).len(), 2, "the cap holds");
@@ -179,4 +181,38 @@ class Bits:
         calls(src, "Bits.__or__", 64)[0],
         "bits = Bits(); other = Bits(); (bits | other)"
     );
+}
+
+#[test]
+fn enum_operators_take_other_members_and_property_look_alikes_are_read() {
+    let src = r#"
+import enum
+from typing import Any
+
+class Unit(enum.Enum):
+    SECONDS = 0
+    MINUTES = 1
+
+    def __lt__(self, other: Any) -> Any:
+        if self.__class__ is other.__class__:
+            return self.value < other.value
+        return NotImplemented
+
+class Wrapper:
+    def __init__(self, func):
+        self.func = func
+
+    @instanceproperty(classval=None)
+    def __doc__(self):
+        return self.func.__doc__
+"#;
+    assert_eq!(
+        calls(src, "Unit.__lt__", 64)[..3],
+        [
+            "unit = Unit.SECONDS; (unit < Unit.SECONDS)",
+            "unit = Unit.MINUTES; (unit < Unit.SECONDS)",
+            "unit = Unit.SECONDS; (unit < Unit.MINUTES)",
+        ]
+    );
+    assert_eq!(plan_of(src, "Wrapper.__doc__").unwrap().form, Form::Property);
 }

@@ -255,6 +255,27 @@ def test_chunks_with_items_empty():
 }
 
 #[test]
+fn returned_iterators_are_consumed_like_generators() {
+    let src = "def evens(items: list[int]):\n    return filter(lambda x: x % 2 == 0, items)\n";
+    let ended = json!({"outcome": "return", "consumed": true,
+        "value": {"kind": "literal", "src": "[2]", "len": 1}});
+    let endless = json!({"outcome": "return", "consumed": true,
+        "value": {"kind": "literal", "src": "[2]", "len": 51}});
+    check(
+        render(src, "evens", &[("typical", ended), ("items_empty", endless)]),
+        r#"
+def test_evens_returns_2():
+    assert list(evens([1, 2])) == [2]
+
+
+def test_evens_with_items_empty():
+    assert list(itertools.islice(evens([]), 51)) == [2]
+# imports: from m import evens | import itertools
+"#,
+    );
+}
+
+#[test]
 fn async_floats_and_taken_names() {
     let src = "async def ratio(a: float, b: float) -> float:\n    return a / b\n";
     check(
