@@ -103,8 +103,10 @@ pub struct EditStats {
     /// outline or (for edits that may change definitions) re-parse.
     pub keystroke_p50_ms: f64,
     pub keystroke_p99_ms: f64,
-    /// Edits that needed a parse at once.
-    pub structural_edits: usize,
+    /// Edits whose top-level statements were parsed alone, and edits that
+    /// needed the whole file parsed at once.
+    pub reoutlined_edits: usize,
+    pub parsed_edits: usize,
     /// Re-parsing with the old tree plus the outline, forced after every edit.
     pub incremental_parse_p50_ms: f64,
     pub incremental_parse_p99_ms: f64,
@@ -122,13 +124,14 @@ fn percentile(samples: &mut [f64], p: f64) -> f64 {
 /// [`crate::lsp::document::Document`] and times what each costs the server,
 /// re-parsing with the old tree, and parsing without it.
 pub fn edits(path: &Path, edits: usize) -> anyhow::Result<EditStats> {
+    use crate::lsp::document::Update;
     use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
     let text = std::fs::read_to_string(path)?;
     let mut doc = crate::lsp::document::Document::new(&text, 0);
     let lines = doc.rope.len_lines();
     let mut parser = python::parser();
     let (mut full, mut incremental, mut keystroke) = (Vec::new(), Vec::new(), Vec::new());
-    let mut structural = 0;
+    let (mut reoutlined, mut parsed) = (0, 0);
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     for version in 1..=edits {
         seed ^= seed << 13;
@@ -161,7 +164,11 @@ pub fn edits(path: &Path, edits: usize) -> anyhow::Result<EditStats> {
             version as i32,
         );
         keystroke.push(start.elapsed().as_secs_f64());
-        structural += usize::from(!doc.is_dirty());
+        match doc.last_update {
+            Update::Shifted => {}
+            Update::Reoutlined => reoutlined += 1,
+            Update::Parsed => parsed += 1,
+        }
         let start = Instant::now();
         if doc.ensure_parsed() {
             incremental.push(start.elapsed().as_secs_f64());
@@ -177,7 +184,8 @@ pub fn edits(path: &Path, edits: usize) -> anyhow::Result<EditStats> {
         edits,
         keystroke_p50_ms: percentile(&mut keystroke, 0.5),
         keystroke_p99_ms: percentile(&mut keystroke, 0.99),
-        structural_edits: structural,
+        reoutlined_edits: reoutlined,
+        parsed_edits: parsed,
         incremental_parse_p50_ms: percentile(&mut incremental, 0.5),
         incremental_parse_p99_ms: percentile(&mut incremental, 0.99),
         full_parse_p50_ms: percentile(&mut full, 0.5),

@@ -80,12 +80,9 @@ fn function_diagnostic(doc: &Document, view: &FunctionView, config: &Config, enc
         code: Some(NumberOrString::String("uncovered-function".into())),
         source: Some(SOURCE.into()),
         message,
-        data: Some(json!({
-            "function": f.qualname,
-            "percent": s.percent(),
-            "uncoveredLines": view.uncovered,
-            "missingBranches": s.missing_branches,
-        })),
+        // What code actions need, and no more: the list is sent again on
+        // every keystroke.
+        data: Some(json!({"function": f.qualname, "percent": s.percent()})),
         ..Diagnostic::default()
     }
 }

@@ -8,6 +8,17 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
+/// How [`Document::apply_changes`] brought the outline up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Update {
+    /// The edits changed no definition: the outline was shifted.
+    Shifted,
+    /// The top-level statements around the edits were parsed alone.
+    Reoutlined,
+    /// The whole file was parsed.
+    Parsed,
+}
+
 pub struct Document {
     pub version: i32,
     pub rope: Rope,
@@ -20,6 +31,11 @@ pub struct Document {
     /// The tree has been edited but not re-parsed: `module`'s positions were
     /// shifted with the edits instead (see [`Document::apply_changes`]).
     dirty: bool,
+    /// Rows (0-based, current text) that edits of the batch being applied
+    /// changed in ways that may change definitions.
+    pending: Option<(usize, usize)>,
+    /// What the last batch of changes took.
+    pub last_update: Update,
 }
 
 impl Document {
@@ -34,6 +50,8 @@ impl Document {
             origin,
             parser: python::parser(),
             dirty: false,
+            pending: None,
+            last_update: Update::Parsed,
         };
         doc.reparse();
         doc
@@ -77,34 +95,44 @@ impl Document {
         self.origin = origin;
     }
 
-    /// Applies LSP content changes in order, then re-parses.
+    /// Applies LSP content changes in order and brings the outline up to
+    /// date.
+    ///
+    /// The whole file is parsed again (reusing the edited tree) only when
+    /// the user pauses ([`Document::ensure_parsed`]): tree-sitter's Python
+    /// grammar reuses little at module level, so that parse costs about as
+    /// much as a first one on a large file. Until then the outline is kept
+    /// exact per keystroke: edits inside bodies shift it, and edits that may
+    /// change definitions re-outline only the top-level statements around
+    /// them (see [`Document::reoutline`]).
     pub fn apply_changes(
         &mut self,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: PositionEncoding,
         version: i32,
     ) {
-        let mut structural = false;
+        self.pending = None;
         for change in changes {
             match change.range {
                 Some(range) => {
                     let start = encoding.char_index(&self.rope, range.start);
                     let end = encoding.char_index(&self.rope, range.end).max(start);
-                    structural |= self.edit(start, end, &change.text);
+                    self.edit(start, end, &change.text);
                 }
-                None => {
-                    self.replace_all(&change.text);
-                    structural = true;
-                }
+                None => self.replace_all(&change.text),
             }
         }
         self.version = version;
-        if structural || self.tree.is_none() {
+        let pending = self.pending.take();
+        self.last_update = match pending {
+            _ if self.tree.is_none() => Update::Parsed,
+            None => Update::Shifted,
+            Some((first, last)) if self.reoutline(first, last) => Update::Reoutlined,
+            Some(_) => Update::Parsed,
+        };
+        if self.last_update == Update::Parsed {
             self.reparse();
         } else {
-            // Keystrokes inside bodies move definitions but do not change
-            // them: the shifted outline is exact, and the parse can wait
-            // until the user pauses (`ensure_parsed`).
             self.dirty = true;
         }
     }
@@ -124,6 +152,29 @@ impl Document {
         }
     }
 
+    /// The parse the waiting edits need, to run away from the document (it
+    /// takes tens of milliseconds on a large file; keystrokes must not wait
+    /// for it). `None` when nothing waits.
+    pub fn parse_job(&self) -> Option<ParseJob> {
+        self.dirty.then(|| ParseJob {
+            rope: self.rope.clone(),
+            tree: self.tree.clone(),
+            version: self.version,
+        })
+    }
+
+    /// Takes a finished [`ParseJob`]'s result, unless the document changed
+    /// since the job was made. Returns whether it was taken.
+    pub fn finish_parse(&mut self, parsed: Parsed) -> bool {
+        if parsed.version != self.version || !self.dirty {
+            return false;
+        }
+        self.dirty = false;
+        self.tree = parsed.tree;
+        self.module = parsed.module;
+        true
+    }
+
     fn point(&self, byte: usize) -> Point {
         let line = self.rope.byte_to_line(byte);
         Point {
@@ -132,16 +183,35 @@ impl Document {
         }
     }
 
-    /// Applies one edit; returns whether it may change the definitions (and
-    /// so needs a parse before the outline can be trusted).
-    fn edit(&mut self, start: usize, end: usize, text: &str) -> bool {
+    /// Applies one edit, shifts the outline, and widens `pending` when the
+    /// edit may change definitions.
+    fn edit(&mut self, start: usize, end: usize, text: &str) {
         let start_byte = self.rope.char_to_byte(start);
         let old_end_byte = self.rope.char_to_byte(end);
         let start_position = self.point(start_byte);
         let old_end_position = self.point(old_end_byte);
         let removed = self.rope.slice(start..end).to_string();
         let moves_lines = start_position.row != old_end_position.row || text.contains(['\n', '\r']);
-        let structural = self.touches_definitions(start_position.row, old_end_position.row, moves_lines)
+        // Python's blocks are made of lines and their indentation: an edit
+        // that adds, removes or joins lines, or that types into a line's
+        // indentation or into a blank line, may end a body or start one.
+        let line_start = self.rope.line_to_char(start_position.row);
+        let indent = self
+            .rope
+            .line(start_position.row)
+            .chars()
+            .take_while(|c| matches!(c, ' ' | '\t' | '\x0c'))
+            .count();
+        let blank = self
+            .rope
+            .line(start_position.row)
+            .chars()
+            .nth(indent)
+            .is_none_or(|c| matches!(c, '\n' | '\r'));
+        let structural = moves_lines
+            || blank
+            || start - line_start <= indent
+            || self.touches_definitions(start_position.row, old_end_position.row)
             || may_define(&removed)
             || may_define(text);
         self.rope.remove(start..end);
@@ -160,30 +230,187 @@ impl Document {
         }
         let added = new_end_position.row - start_position.row;
         self.splice_origin(start_position, old_end_position, added);
-        if !structural {
-            shift_lines(
-                &mut self.module,
-                start_position.row,
-                old_end_position.row,
-                new_end_position.row,
-            );
+        let (row, old_end, new_end) = (start_position.row, old_end_position.row, new_end_position.row);
+        shift_lines(&mut self.module, row, old_end, new_end);
+        // Rows pending from earlier edits of the batch move with this one.
+        let moved = self
+            .pending
+            .map(|(a, b)| (shift_row(a, row, old_end, new_end), shift_row(b, row, old_end, new_end)));
+        if structural {
+            self.pending = Some(match moved {
+                Some((a, b)) => (a.min(row), b.max(new_end)),
+                None => (row, new_end),
+            });
+        } else {
+            self.pending = moved;
         }
-        structural
+    }
+
+    /// Re-outlines the top-level statements holding rows `first..=last`
+    /// (0-based) from a parse of just those statements and the next
+    /// definition, and splices the result into the outline. Returns false
+    /// when that cannot be trusted, and the caller parses the whole file.
+    ///
+    /// A top-level `def`/`class` at column 0 starts a statement with the
+    /// tokenizer in its initial state (no open bracket or string, no
+    /// indentation), so what follows the cut parses alone as it does in the
+    /// file. The cut is taken only when it starts at column 0 and either
+    /// parses without errors or its errors end before the next definition,
+    /// which must come out of the cut's parse as a statement of its own.
+    fn reoutline(&mut self, first: usize, last: usize) -> bool {
+        let line_count = self.rope.len_lines();
+        let at_column_0 = |line: u32| {
+            self.rope
+                .get_line(line as usize - 1)
+                .and_then(|l| l.get_char(0))
+                .is_some_and(|c| !matches!(c, ' ' | '\t' | '\n' | '\r' | '#'))
+        };
+        // Top-level definitions at column 0: (first line, last line), 1-based.
+        let mut tops: Vec<(u32, u32)> = self
+            .module
+            .functions
+            .iter()
+            .filter(|f| f.qualname == f.name)
+            .map(|f| (f.start_line, f.body.end.max(f.def_line)))
+            .chain(
+                self.module
+                    .classes
+                    .iter()
+                    .filter(|c| c.qualname == c.name)
+                    .map(|c| (c.start_line, c.body.end.max(c.def_line))),
+            )
+            .filter(|&(start, _)| at_column_0(start))
+            .collect();
+        tops.sort_unstable();
+        let (first, last) = (first as u32 + 1, last as u32 + 1);
+        let mut start = match tops.iter().rev().find(|t| t.0 <= first) {
+            Some(&(a, b)) if first <= b => a,
+            Some(&(_, b)) => b + 1,
+            None => 1,
+        };
+        // The cut ends with the first definition that starts after `last`
+        // and after every definition the edit reaches into.
+        let reached = tops
+            .iter()
+            .filter(|t| t.0 <= last)
+            .map(|t| t.1)
+            .max()
+            .unwrap_or(0)
+            .max(last);
+        let next = tops.iter().find(|t| t.0 > reached).copied();
+        let end = next.map_or(line_count as u32, |(_, b)| b);
+        if start > end || start as usize > line_count {
+            return false;
+        }
+        // The cut must begin a statement: its first line of code at column 0.
+        // Indented lines that a syntax error left outside every definition
+        // may come first: then the cut starts with the definition before.
+        let first_code = |from: u32| {
+            (from..=end).find(|&l| {
+                self.rope.get_line(l as usize - 1).is_some_and(|text| {
+                    text.chars()
+                        .find(|c| !matches!(c, ' ' | '\t'))
+                        .is_some_and(|c| !matches!(c, '\n' | '\r' | '#'))
+                })
+            })
+        };
+        let mut widened = 0;
+        while first_code(start).is_some_and(|l| !at_column_0(l)) {
+            widened += 1;
+            match tops.iter().rev().find(|t| t.0 < start) {
+                Some(&(a, _)) if widened <= 3 => start = a,
+                _ => return false,
+            }
+        }
+        let from = self.rope.line_to_byte(start as usize - 1);
+        let to = self.rope.line_to_byte((end as usize).min(line_count));
+        let src = self.rope.byte_slice(from..to).to_string();
+        let Ok(tree) = python::parse(&mut self.parser, src.as_bytes(), None) else {
+            return false;
+        };
+        let root = tree.root_node();
+        if root.has_error() {
+            let Some((next_start, _)) = next else {
+                // The cut runs to the end of the file: nothing follows it.
+                return self.splice(start, end, &tree, &src);
+            };
+            let row = (next_start - start) as usize;
+            let mut cursor = root.walk();
+            let children: Vec<_> = root.children(&mut cursor).collect();
+            let Some(i) = children.iter().position(|c| c.start_position().row == row) else {
+                return false;
+            };
+            // The next definition starts a statement of its own, as in the
+            // file: the errors did not run into it.
+            let clean = children[i].start_position().column == 0
+                && matches!(
+                    children[i].kind(),
+                    "function_definition" | "class_definition" | "decorated_definition"
+                );
+            if !clean {
+                return false;
+            }
+        }
+        self.splice(start, end, &tree, &src)
+    }
+
+    /// Replaces the outline of lines `start..=end` (1-based) with the outline
+    /// of `tree`, a parse of exactly those lines.
+    fn splice(&mut self, start: u32, end: u32, tree: &Tree, src: &str) -> bool {
+        let mut region = python::outline_region(tree, src.as_bytes(), start == 1);
+        let offset = start - 1;
+        let moved = |line: &mut u32| *line += offset;
+        for f in &mut region.functions {
+            for line in [&mut f.start_line, &mut f.def_line, &mut f.body.start, &mut f.body.end] {
+                moved(line);
+            }
+            moved(&mut f.name_start.line);
+            moved(&mut f.name_end.line);
+            for d in &mut f.decorators {
+                moved(&mut d.line);
+            }
+        }
+        for c in &mut region.classes {
+            for line in [&mut c.start_line, &mut c.def_line, &mut c.body.start, &mut c.body.end] {
+                moved(line);
+            }
+            moved(&mut c.name_start.line);
+            moved(&mut c.name_end.line);
+            for d in &mut c.decorators {
+                moved(&mut d.line);
+            }
+        }
+        for r in &mut region.docstring_lines {
+            moved(&mut r.start);
+            moved(&mut r.end);
+        }
+        for e in &mut region.syntax_errors {
+            moved(&mut e.line);
+        }
+        let inside = |line: u32| start <= line && line <= end;
+        let m = &mut self.module;
+        m.functions.retain(|f| !inside(f.start_line));
+        m.functions.extend(region.functions);
+        m.functions.sort_by_key(|f| (f.def_line, f.name_start.byte_column));
+        m.classes.retain(|c| !inside(c.start_line));
+        m.classes.extend(region.classes);
+        m.classes.sort_by_key(|c| (c.def_line, c.name_start.byte_column));
+        m.docstring_lines.retain(|r| !inside(r.start));
+        m.docstring_lines.extend(region.docstring_lines);
+        m.docstring_lines.sort();
+        m.syntax_errors.retain(|e| !inside(e.line));
+        m.syntax_errors.extend(region.syntax_errors);
+        m.syntax_errors.sort_by_key(|e| (e.line, e.column));
+        // `top_level_names` waits for the parse of the whole file: nothing
+        // that runs per keystroke reads it.
+        true
     }
 
     /// Whether rows `first..=last` (0-based) hold a definition's header
-    /// (decorators through the `def`/`class` line, or up to the body's first
-    /// line when the edit adds or removes lines: a new first statement moves
-    /// where the body starts).
-    fn touches_definitions(&self, first: usize, last: usize, moves_lines: bool) -> bool {
+    /// (decorators through the `def`/`class` line).
+    fn touches_definitions(&self, first: usize, last: usize) -> bool {
         let (first, last) = (first as u32 + 1, last as u32 + 1);
-        let header_end = |def_line: u32, body_start: u32| {
-            if moves_lines {
-                body_start.max(def_line)
-            } else {
-                body_start.saturating_sub(1).max(def_line)
-            }
-        };
+        let header_end = |def_line: u32, body_start: u32| body_start.saturating_sub(1).max(def_line);
         let overlaps = |a: u32, b: u32| a <= last && first <= b;
         self.module
             .functions
@@ -239,17 +466,9 @@ impl Document {
     /// Re-parses (reusing the edited old tree) and re-analyses.
     fn reparse(&mut self) {
         self.dirty = false;
-        let text = self.text();
-        match python::parse(&mut self.parser, text.as_bytes(), self.tree.as_ref()) {
-            Ok(tree) => {
-                self.module = python::outline_tree(&tree, text.as_bytes());
-                self.tree = Some(tree);
-            }
-            Err(_) => {
-                self.module = Module::default();
-                self.tree = None;
-            }
-        }
+        let (tree, module) = parse_text(&mut self.parser, &self.rope, self.tree.as_ref());
+        self.tree = tree;
+        self.module = module;
     }
 
     /// The report line (1-based) that current line `line` (1-based) was.
@@ -275,12 +494,62 @@ impl Document {
     }
 }
 
+/// A snapshot of a document whose edits wait for a parse.
+pub struct ParseJob {
+    rope: Rope,
+    tree: Option<Tree>,
+    version: i32,
+}
+
+/// What a [`ParseJob`] made.
+pub struct Parsed {
+    version: i32,
+    tree: Option<Tree>,
+    module: Module,
+}
+
+impl ParseJob {
+    /// Parses the snapshot, reusing its edited tree.
+    pub fn run(self) -> Parsed {
+        let (tree, module) = parse_text(&mut python::parser(), &self.rope, self.tree.as_ref());
+        Parsed {
+            version: self.version,
+            tree,
+            module,
+        }
+    }
+}
+
+/// The tree and outline of `rope`'s text (none for text that is not Python).
+fn parse_text(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> (Option<Tree>, Module) {
+    let text = rope.to_string();
+    match python::parse(parser, text.as_bytes(), old) {
+        Ok(tree) => {
+            let module = python::outline_tree(&tree, text.as_bytes());
+            (Some(tree), module)
+        }
+        Err(_) => (None, Module::default()),
+    }
+}
+
 /// Text that can start, end or hide a definition: a `def`/`class` keyword, a
 /// decorator, a multi-line string quote, a line continuation.
 fn may_define(text: &str) -> bool {
     ["def", "class", "@", "\"\"\"", "'''", "\\"]
         .iter()
         .any(|needle| text.contains(needle))
+}
+
+/// Where 0-based `row` is after an edit that replaced rows
+/// `start..=old_end` with rows `start..=new_end`.
+fn shift_row(row: usize, start: usize, old_end: usize, new_end: usize) -> usize {
+    if row >= old_end {
+        row - old_end + new_end
+    } else if row > start {
+        row.min(new_end)
+    } else {
+        row
+    }
 }
 
 /// Moves the outline's line numbers after an edit that replaced rows
@@ -316,10 +585,16 @@ fn shift_lines(module: &mut Module, start: usize, old_end: usize, new_end: usize
         }
         shift(&mut c.name_start.line);
         shift(&mut c.name_end.line);
+        for d in &mut c.decorators {
+            shift(&mut d.line);
+        }
     }
     for r in &mut module.docstring_lines {
         shift(&mut r.start);
         shift(&mut r.end);
+    }
+    for e in &mut module.syntax_errors {
+        shift(&mut e.line);
     }
     module.line_count = (i64::from(module.line_count) + delta).max(0) as u32;
 }
@@ -391,66 +666,178 @@ mod tests {
         assert_eq!(got, [None, None, Some(1), Some(2), None, Some(4)]);
     }
 
-    /// The outline kept by shifting equals the outline of a fresh parse.
+    /// The outline kept per keystroke (shifted, or re-outlined around the
+    /// edit) equals the outline of a fresh parse whenever the text parses.
     #[test]
-    fn shifted_outline_matches_a_fresh_parse() {
-        let mut src = String::new();
-        for i in 0..40 {
-            src.push_str(&format!(
-                "def f{i}(x):\n    \"\"\"Doc.\"\"\"\n    if x:\n        return {i}\n    return x\n\n"
-            ));
+    fn outline_kept_per_keystroke_matches_a_fresh_parse() {
+        let mut src = String::from("\"\"\"Module doc.\"\"\"\nimport os\n\n");
+        for i in 0..30 {
+            src.push_str(&match i % 5 {
+                0 => format!("def f{i}(x):\n    \"\"\"Doc.\"\"\"\n    if x:\n        return {i}\n    return x\n\n"),
+                1 => format!("@dec\ndef g{i}(a, b=2):\n    def inner():\n        return a\n    return inner()\n\n"),
+                2 => format!(
+                    "class C{i}:\n    \"\"\"Doc.\"\"\"\n\n    def m(self):\n        return 1\n\n    @property\n    def p(self):\n        return 2\n\n"
+                ),
+                3 => format!("if os.name:\n    def h{i}():\n        return 3\nelse:\n    pass\nX{i} = [\n    1,\n]\n\n"),
+                _ => format!("async def a{i}(n):\n    # comment\n    s = '''\ntext\n'''\n    return n\n\n"),
+            });
         }
-        src.push_str("class C:\n    def m(self):\n        return 1\n");
         let mut doc = Document::new(&src, 1);
         let mut seed = 7u64;
-        let mut shifted = 0;
-        for version in 2..300 {
+        let mut counts = std::collections::HashMap::new();
+        let (mut compared, mut unfinished) = (0, None::<(u32, u32, &str)>);
+        for version in 2..1500 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let lines = doc.rope.len_lines() as u64 - 1;
             let row = ((seed >> 33) % lines) as u32;
             let line = doc.rope.line(row as usize).to_string();
             let content = line.trim_end_matches(['\n', '\r']);
             let indent: String = content.chars().take_while(|c| *c == ' ').collect();
-            let change = match version % 4 {
-                // A new statement in a body, a character typed into a name,
-                // a blank line, and now and then a new function.
-                0 if !indent.is_empty() => change(row, 0, row, 0, &format!("{indent}y = 1\n")),
-                1 if content.contains("return") => {
-                    let at = content.find("return").unwrap() as u32 + 6;
-                    change(row, at, row, at, " 1 +")
+            let width = content.encode_utf16().count() as u32;
+            let change = if let Some((r, c, rest)) = unfinished.take() {
+                // Finish what the previous edit left unfinished.
+                change(r, c, r, c, rest)
+            } else {
+                let next_flush = doc
+                    .rope
+                    .get_line(row as usize + 1)
+                    .is_none_or(|l| l.get_char(0).is_none_or(|c| !matches!(c, ' ' | '\t')));
+                match version % 11 {
+                    // A statement typed into a body, a character typed into
+                    // an expression, a blank line.
+                    0 if content.trim_start().starts_with("return") => {
+                        change(row, 0, row, 0, &format!("{indent}y = 1\n"))
+                    }
+                    1 if content.contains("return") => {
+                        let at = content.find("return").unwrap() as u32 + 6;
+                        change(row, at, row, at, " 1 +")
+                    }
+                    2 => change(row, 0, row, 0, "\n"),
+                    // A definition renamed, given a parameter, decorated.
+                    3 if content.trim_start().starts_with("def ") => {
+                        let at = content.find("def ").unwrap() as u32 + 5;
+                        change(row, at, row, at, "x")
+                    }
+                    4 if content.trim_start().starts_with("def ")
+                        && content.ends_with("):")
+                        && !content.ends_with("():") =>
+                    {
+                        change(row, width - 2, row, width - 2, ", z=1")
+                    }
+                    5 if content.starts_with("def ") || content.starts_with("class ") => {
+                        change(row, 0, row, 0, "@decorated\n")
+                    }
+                    // A body line deleted; a bracket left open for one edit.
+                    6 if content.trim_start() == "y = 1" => change(row, 0, row + 1, 0, ""),
+                    7 if content.trim_start().starts_with("return") => {
+                        unfinished = Some((row, width + 4, ")"));
+                        change(row, width, row, width, " + (")
+                    }
+                    // A new function, now and then, at times with its header
+                    // typed in two goes (a syntax error in between).
+                    8 if content.starts_with("def ") || content.starts_with("class ") => {
+                        if version % 3 == 0 {
+                            change(row, 0, row, 0, "def added(q):\n    return q\n\n")
+                        } else {
+                            unfinished = Some((row, 10, "q):\n    return q\n\n"));
+                            change(row, 0, row, 0, "def added(")
+                        }
+                    }
+                    // A body's last line dedented out of it; a line added after
+                    // a body's last line.
+                    9 if indent.len() == 4 && content.contains("return") && next_flush => change(row, 0, row, 4, ""),
+                    10 if content.trim_start().starts_with("return") => {
+                        change(row + 1, 0, row + 1, 0, &format!("{indent}w = 2\n"))
+                    }
+                    _ => continue,
                 }
-                2 => change(row, 0, row, 0, "\n"),
-                _ if version % 50 == 3 => change(row, 0, row, 0, "def added(): pass\n"),
-                _ => continue,
             };
             doc.apply_changes(vec![change], PositionEncoding::Utf16, version);
-            shifted += usize::from(doc.is_dirty());
+            *counts.entry(doc.last_update).or_insert(0) += 1;
             let fresh = Document::new(&doc.text(), version);
-            let shape = |m: &Module| -> Vec<(String, u32, u32, u32, u32, u32)> {
-                m.functions
-                    .iter()
-                    .map(|f| {
-                        (
-                            f.qualname.clone(),
-                            f.start_line,
-                            f.def_line,
-                            f.name_start.byte_column,
-                            f.body.start,
-                            f.body.end,
-                        )
-                    })
-                    .collect()
-            };
+            if !fresh.module.syntax_errors.is_empty() {
+                continue;
+            }
+            compared += 1;
+            let context = || format!("after edit {version} ({:?}):\n{}", doc.last_update, doc.text());
             assert_eq!(
-                shape(&doc.module),
-                shape(&fresh.module),
-                "after edit {version}: {change:?}",
-                change = doc.text()
+                outline_shape(&doc.module),
+                outline_shape(&fresh.module),
+                "{}",
+                context()
             );
-            assert_eq!(doc.module.docstring_lines, fresh.module.docstring_lines);
-            assert_eq!(doc.module.line_count, fresh.module.line_count);
+            assert_eq!(
+                doc.module.docstring_lines,
+                fresh.module.docstring_lines,
+                "{}",
+                context()
+            );
+            assert_eq!(doc.module.syntax_errors, fresh.module.syntax_errors, "{}", context());
+            assert_eq!(doc.module.line_count, fresh.module.line_count, "{}", context());
         }
-        assert!(shifted > 50, "only {shifted} edits took the shifting path");
+        let count = |u: Update| counts.get(&u).copied().unwrap_or(0);
+        assert!(
+            compared > 150,
+            "only {compared} edits left text that parses: {counts:?}"
+        );
+        assert!(count(Update::Shifted) > 50, "{counts:?}");
+        assert!(count(Update::Reoutlined) > 60, "{counts:?}");
+        assert!(
+            count(Update::Parsed) * 10 < count(Update::Reoutlined),
+            "whole-file parses should be rare: {counts:?}"
+        );
+    }
+
+    type Shape = (String, u32, u32, u32, u32, u32, Vec<u32>);
+
+    /// What the editor shows of an outline: names and where they are.
+    fn outline_shape(m: &Module) -> Vec<Shape> {
+        let functions = m.functions.iter().map(|f| {
+            (
+                f.qualname.clone(),
+                f.start_line,
+                f.def_line,
+                f.name_start.byte_column,
+                f.body.start,
+                f.body.end,
+                f.decorators.iter().map(|d| d.line).collect(),
+            )
+        });
+        let classes = m.classes.iter().map(|c| {
+            (
+                c.qualname.clone(),
+                c.start_line,
+                c.def_line,
+                c.name_start.byte_column,
+                c.body.start,
+                c.body.end,
+                c.decorators.iter().map(|d| d.line).collect(),
+            )
+        });
+        functions.chain(classes).collect()
+    }
+
+    #[test]
+    fn a_parse_made_away_from_the_document_is_dropped_when_it_changed_meanwhile() {
+        let mut doc = Document::new(SRC, 1);
+        assert!(doc.parse_job().is_none(), "nothing waits for a parse");
+        // A keystroke inside a body: the outline shifts, the parse waits.
+        doc.apply_changes(vec![change(3, 12, 3, 12, "0")], PositionEncoding::Utf16, 2);
+        assert_eq!(doc.last_update, Update::Shifted);
+        let stale = doc.parse_job().expect("the edit waits for a parse").run();
+        doc.apply_changes(vec![change(0, 0, 0, 0, "\n")], PositionEncoding::Utf16, 3);
+        assert!(!doc.finish_parse(stale), "made for version 2, the document is at 3");
+        assert_eq!(doc.module.functions[0].def_line, 2);
+        let fresh = doc.parse_job().unwrap().run();
+        assert!(doc.finish_parse(fresh));
+        assert!(doc.parse_job().is_none());
+        let tree = doc.tree.as_ref().unwrap();
+        assert_eq!(
+            tree.root_node().start_position().row,
+            1,
+            "the tree is of the current text"
+        );
+        assert_eq!(doc.module.functions[0].def_line, 2);
     }
 
     #[test]

@@ -68,14 +68,17 @@ impl PositionEncoding {
     }
 
     /// The LSP position of a 0-based line and a byte column in that line (as
-    /// tree-sitter reports them).
+    /// tree-sitter reports them), clamped to the line's end.
     pub fn position_of_byte_column(self, rope: &Rope, line: usize, byte_column: usize) -> Position {
         if line >= rope.len_lines() {
             return self.position(rope, rope.len_chars());
         }
-        let line_start = rope.line_to_byte(line);
-        let byte = (line_start + byte_column).min(rope.len_bytes());
-        self.position(rope, rope.byte_to_char(byte))
+        let mut bytes = 0;
+        self.column_where(rope, line, |c| {
+            let stop = bytes >= byte_column;
+            bytes += c.len_utf8();
+            stop
+        })
     }
 
     /// The end of line `line` (before its line break).
@@ -83,7 +86,7 @@ impl PositionEncoding {
         if line >= rope.len_lines() {
             return self.position(rope, rope.len_chars());
         }
-        self.position(rope, rope.line_to_char(line) + line_len_chars(rope, line))
+        self.column_where(rope, line, |_| false)
     }
 
     /// The first non-blank character of line `line`.
@@ -91,10 +94,28 @@ impl PositionEncoding {
         if line >= rope.len_lines() {
             return self.position(rope, rope.len_chars());
         }
-        let start = rope.line_to_char(line);
-        let slice = rope.line(line);
-        let indent = slice.chars().take_while(|c| *c == ' ' || *c == '\t').count();
-        self.position(rope, start + indent)
+        self.column_where(rope, line, |c| c != ' ' && c != '\t')
+    }
+
+    /// The position in line `line` of the first character `stop` accepts, or
+    /// of the line's end. Walks only that line: positions of definitions and
+    /// gaps are made for every publish, so they must not cost a rope-wide
+    /// conversion each.
+    fn column_where(self, rope: &Rope, line: usize, mut stop: impl FnMut(char) -> bool) -> Position {
+        let mut units = 0;
+        for c in rope.line(line).chars() {
+            if matches!(c, '\n' | '\r') || stop(c) {
+                break;
+            }
+            units += match self {
+                PositionEncoding::Utf16 => c.len_utf16(),
+                PositionEncoding::Utf8 => c.len_utf8(),
+            };
+        }
+        Position {
+            line: line as u32,
+            character: units as u32,
+        }
     }
 }
 

@@ -315,14 +315,26 @@ impl Inner {
         let inner = Arc::clone(self);
         tokio::spawn(async move {
             tokio::time::sleep(SETTLE_DELAY).await;
-            let reparsed = {
-                let mut state = inner.state();
-                match state.documents.get_mut(&uri) {
-                    Some(open) if open.doc.version == version => open.doc.ensure_parsed(),
-                    _ => false,
+            let job = {
+                let state = inner.state();
+                match state.documents.get(&uri) {
+                    Some(open) if open.doc.version == version => open.doc.parse_job(),
+                    _ => None,
                 }
             };
-            if reparsed {
+            let Some(job) = job else {
+                return;
+            };
+            // The parse runs off the state lock: an edit that arrives
+            // meanwhile is applied at once, and this result is dropped.
+            let Ok(parsed) = tokio::task::spawn_blocking(move || job.run()).await else {
+                return;
+            };
+            let taken = match inner.state().documents.get_mut(&uri) {
+                Some(open) => open.doc.finish_parse(parsed),
+                None => false,
+            };
+            if taken {
                 inner.publish(&uri).await;
             }
         });

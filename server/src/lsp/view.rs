@@ -5,7 +5,7 @@ use super::document::Document;
 use crate::coverage::join::{join, line_ranges, FunctionCoverage};
 use crate::coverage::model::FileEntry;
 use crate::python::Module;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A document's coverage, fixed when the report was attached to it.
 pub struct DocCoverage {
@@ -20,6 +20,9 @@ pub struct DocCoverage {
     pub stale: bool,
     /// Per-line test names (baseline lines), when the report has contexts.
     pub contexts: BTreeMap<u32, Vec<String>>,
+    /// Indices into `joined` (module level excluded) by qualified name, in
+    /// source order: a name defined twice has two entries.
+    by_qualname: HashMap<String, Vec<usize>>,
 }
 
 impl DocCoverage {
@@ -51,7 +54,12 @@ impl DocCoverage {
                 (line, tests)
             })
             .collect();
+        let mut by_qualname: HashMap<String, Vec<usize>> = HashMap::new();
+        for (j, f) in joined.iter().enumerate().skip(1) {
+            by_qualname.entry(f.qualname.clone()).or_default().push(j);
+        }
         DocCoverage {
+            by_qualname,
             joined,
             executed,
             statements,
@@ -90,13 +98,18 @@ pub fn map_line(current: &[Option<u32>], line: u32) -> Option<u32> {
 /// baseline by qualified name (the n-th twin of a repeated name to the n-th).
 pub fn function_views<'a>(doc: &Document, cov: &'a DocCoverage) -> Vec<FunctionView<'a>> {
     let current = doc.current_lines();
-    let mut used = vec![false; cov.joined.len()];
+    // How many twins of each name are taken so far.
+    let mut taken: HashMap<&str, usize> = HashMap::new();
     let mut views = Vec::new();
     for (i, f) in doc.module.functions.iter().enumerate() {
-        let Some(j) = (1..cov.joined.len()).find(|&j| !used[j] && cov.joined[j].qualname == f.qualname) else {
+        let Some(twins) = cov.by_qualname.get(&f.qualname) else {
             continue;
         };
-        used[j] = true;
+        let n = taken.entry(f.qualname.as_str()).or_default();
+        let Some(&j) = twins.get(*n) else {
+            continue;
+        };
+        *n += 1;
         let fc = &cov.joined[j];
         views.push(FunctionView {
             function: i,

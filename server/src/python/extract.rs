@@ -19,6 +19,17 @@ pub enum Depth {
 
 /// Builds the module model from a parsed tree and its source bytes.
 pub fn extract(tree: &Tree, src: &[u8], depth: Depth) -> Module {
+    build(tree, src, depth, true)
+}
+
+/// The outline of a run of whole top-level statements cut from a module.
+/// Unless the cut starts the module, a string statement at its start is not
+/// the module's docstring.
+pub fn extract_region(tree: &Tree, src: &[u8], at_module_start: bool) -> Module {
+    build(tree, src, Depth::Outline, at_module_start)
+}
+
+fn build(tree: &Tree, src: &[u8], depth: Depth, at_module_start: bool) -> Module {
     let mut ex = Extractor {
         depth,
         src,
@@ -35,7 +46,9 @@ pub fn extract(tree: &Tree, src: &[u8], depth: Depth) -> Module {
         }],
     };
     let root = tree.root_node();
-    ex.module_docstring(root);
+    if at_module_start {
+        ex.module_docstring(root);
+    }
     ex.top_level_names(root);
     ex.walk(root);
     ex.finish_classes();

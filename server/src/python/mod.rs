@@ -54,6 +54,12 @@ pub fn outline_tree(tree: &Tree, src: &[u8]) -> Module {
     extract::extract(tree, src, extract::Depth::Outline)
 }
 
+/// The outline of whole top-level statements cut from a module, in the
+/// cut's own line numbers.
+pub fn outline_region(tree: &Tree, src: &[u8], at_module_start: bool) -> Module {
+    extract::extract_region(tree, src, at_module_start)
+}
+
 /// NUL bytes in the first 8 KiB mean binary, as git and grep decide.
 pub fn looks_binary(src: &[u8]) -> bool {
     src[..src.len().min(8192)].contains(&0)
