@@ -68,21 +68,20 @@ fn function_diagnostic(doc: &Document, view: &FunctionView, config: &Config, enc
         let n = s.missing_branches;
         message.push_str(&format!("; {n} branch{} never taken", if n == 1 { "" } else { "es" }));
     }
-    let start = enc.position_of_byte_column(
+    let range = enc.range_of_byte_columns(
         &doc.rope,
-        f.name_start.line as usize - 1,
-        f.name_start.byte_column as usize,
+        (f.name_start.line as usize - 1, f.name_start.byte_column as usize),
+        (f.name_end.line as usize - 1, f.name_end.byte_column as usize),
     );
-    let end = enc.position_of_byte_column(&doc.rope, f.name_end.line as usize - 1, f.name_end.byte_column as usize);
     Diagnostic {
-        range: Range { start, end },
+        range,
         severity: Some(config.function_severity.into()),
         code: Some(NumberOrString::String("uncovered-function".into())),
         source: Some(SOURCE.into()),
         message,
         // What code actions need, and no more: the list is sent again on
         // every keystroke.
-        data: Some(json!({"function": f.qualname, "percent": s.percent()})),
+        data: Some(json!({"function": f.qualname})),
         ..Diagnostic::default()
     }
 }

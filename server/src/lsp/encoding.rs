@@ -5,7 +5,7 @@
 //! (with `cr_lines`) does.
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::Position;
+use tower_lsp_server::ls_types::{Position, Range};
 
 /// The negotiated column unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,6 +81,40 @@ impl PositionEncoding {
         })
     }
 
+    /// The range between two (0-based line, byte column) places, as
+    /// tree-sitter reports a name's: one walk of the line when both are on it.
+    pub fn range_of_byte_columns(self, rope: &Rope, start: (usize, usize), end: (usize, usize)) -> Range {
+        if start.0 != end.0 || start.0 >= rope.len_lines() {
+            return Range {
+                start: self.position_of_byte_column(rope, start.0, start.1),
+                end: self.position_of_byte_column(rope, end.0, end.1),
+            };
+        }
+        let (mut bytes, mut units, mut first) = (0, 0, None);
+        for c in rope.line(start.0).chars() {
+            if first.is_none() && bytes >= start.1 {
+                first = Some(units);
+            }
+            if bytes >= end.1 || matches!(c, '\n' | '\r') {
+                break;
+            }
+            bytes += c.len_utf8();
+            units += self.units(c);
+        }
+        let line = start.0 as u32;
+        Range {
+            start: Position::new(line, first.unwrap_or(units) as u32),
+            end: Position::new(line, units as u32),
+        }
+    }
+
+    fn units(self, c: char) -> usize {
+        match self {
+            PositionEncoding::Utf16 => c.len_utf16(),
+            PositionEncoding::Utf8 => c.len_utf8(),
+        }
+    }
+
     /// The end of line `line` (before its line break).
     pub fn line_end(self, rope: &Rope, line: usize) -> Position {
         if line >= rope.len_lines() {
@@ -107,10 +141,7 @@ impl PositionEncoding {
             if matches!(c, '\n' | '\r') || stop(c) {
                 break;
             }
-            units += match self {
-                PositionEncoding::Utf16 => c.len_utf16(),
-                PositionEncoding::Utf8 => c.len_utf8(),
-            };
+            units += self.units(c);
         }
         Position {
             line: line as u32,
@@ -162,5 +193,16 @@ mod tests {
         // `x` is at byte 10 of line 0: "def café(" is 10 bytes.
         assert_eq!(PositionEncoding::Utf16.position_of_byte_column(&rope, 0, 10), pos(0, 9));
         assert_eq!(PositionEncoding::Utf16.line_indent_end(&rope, 1), pos(1, 0));
+        // A name's range in one walk equals its two ends found apart, in both
+        // encodings, also past the line's end.
+        for enc in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
+            for (line, a, b) in [(0, 4, 9), (0, 9, 10), (1, 4, 8), (1, 8, 99), (1, 50, 60)] {
+                let apart = Range {
+                    start: enc.position_of_byte_column(&rope, line, a),
+                    end: enc.position_of_byte_column(&rope, line, b),
+                };
+                assert_eq!(enc.range_of_byte_columns(&rope, (line, a), (line, b)), apart);
+            }
+        }
     }
 }
