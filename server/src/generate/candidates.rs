@@ -141,6 +141,15 @@ pub fn for_param_with(
                     // A name is a guess: `fname` may name a field, not a file.
                     values.push(Candidate::new("\"abc\"", "abc"));
                 }
+                let mined_elsewhere =
+                    !comparisons.is_empty() || usage.is_some_and(|u| !u.lookups.is_empty() || !u.checked.is_empty());
+                if hint == Hint::None && param.default.is_none() && !mined_elsewhere {
+                    // Nothing to go on: besides a number and a string, a list
+                    // of numbers, an iterable arithmetic accepts
+                    // (`sum_of_squares(it)`, `convolve(signal, kernel)`).
+                    let at = values.iter().position(|c| c.expr == "None").unwrap_or(values.len());
+                    values.insert(at, Candidate::new("[1, 2]", "list"));
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ import json
 import math
 import os
 import pathlib
+import random
 import signal
 import socket
 import subprocess
@@ -56,6 +57,7 @@ class Unrepresentable(Exception):
 class State:
     refused = None  # what the current run tried, even if it swallowed Refused
     clock_read = False  # the current run read the date or time from datetime
+    random_read = False  # the current run drew from a random number generator
     proto = None  # the protocol channel
 
 
@@ -67,15 +69,24 @@ REAL_TIME_NS = time.time_ns
 # hour, a minute and a second), so a result made from the current time
 # differs between the runs and is not asserted.
 CLOCK_SHIFT = 366 * 86400 + 86400 + 3600 + 61
+# A case that drew random numbers runs this many more times, each from
+# another seed of the random module: a result that two runs happened to share
+# (a shuffle of two items) must not be asserted.
+RANDOM_RERUNS = 8
 
 
 def watch_clock(frame, event, arg):
     """A profile hook: notes a read of the current date or time through
-    `datetime`, whose clock `shift_clock` cannot move."""
-    if event == "c_call" and getattr(arg, "__name__", None) in ("now", "utcnow", "today"):
-        owner = getattr(arg, "__self__", None)
+    `datetime`, whose clock `shift_clock` cannot move, and a draw from a
+    random number generator (`random`, `secrets`, `os.urandom`)."""
+    if event != "c_call":
+        return
+    owner = getattr(arg, "__self__", None)
+    if getattr(arg, "__name__", None) in ("now", "utcnow", "today"):
         if isinstance(owner, type) and issubclass(owner, datetime.date):
             STATE.clock_read = True
+    elif isinstance(owner, random.Random) or arg is os.urandom:
+        STATE.random_read = True
 
 
 REAL_DATE = datetime.date
@@ -637,6 +648,7 @@ def run_case(case, imports, tracer, base, timeout, sink, clock_shift):
     environ = dict(os.environ)
     STATE.refused = None
     STATE.clock_read = False
+    STATE.random_read = False
     record = {}
     started = time.perf_counter()
     signal.signal(signal.SIGALRM, on_alarm)
@@ -707,6 +719,8 @@ def run_case(case, imports, tracer, base, timeout, sink, clock_shift):
         record = {"outcome": "refused", "reason": STATE.refused}
     if STATE.clock_read:
         record["clock"] = True
+    if STATE.random_read:
+        record["random"] = True
     record["seconds"] = round(time.perf_counter() - started, 6)
     record["printed"] = sink.size
     return record
@@ -819,6 +833,14 @@ def main():
                     # that clock ahead too; what changes is not asserted.
                     third = run_once(case, imports, Tracer(filename, 0, -1), base, timeout, sink, CLOCK_SHIFT, True)
                     record = merge_runs(record, third)
+                if second.get("random"):
+                    for seed in range(RANDOM_RERUNS):
+                        if record["outcome"] == "unstable":
+                            break
+                        random.seed(seed)
+                        again = run_once(case, imports, Tracer(filename, 0, -1), base, timeout, sink, CLOCK_SHIFT)
+                        record = merge_runs(record, again)
+                    random.seed()
                 record["seconds"] = first["seconds"]
             if record["outcome"] == "timeout":
                 timeouts += 1

@@ -547,6 +547,22 @@ def label(n: int) -> str:
     return str(n)
 
 
+def shuffled(items: list[int]) -> list[int]:
+    import random
+    return random.sample(items, len(items))
+
+
+def token() -> str:
+    import secrets
+    return secrets.token_hex(1)[:1]
+
+
+def picked(items: list[int]) -> int:
+    import random
+    random.random()
+    return len(items)
+
+
 def evens(items: list[int]):
     return filter(lambda x: x % 2 == 0, items)
 "#;
@@ -616,7 +632,10 @@ def evens(items: list[int]):
 
     #[test]
     fn the_network_is_refused_and_changing_values_are_not_asserted() {
-        let Some(records) = probe(&["dial", "stamp", "year", "age", "label"], None) else {
+        let Some(records) = probe(
+            &["dial", "stamp", "year", "age", "label", "shuffled", "token", "picked"],
+            None,
+        ) else {
             return;
         };
         assert!(records[0].iter().all(|r| r.outcome == "refused"));
@@ -628,6 +647,26 @@ def evens(items: list[int]):
         assert_eq!(records[3][0].value, Some(Description::Unstable));
         // A read of the clock that does not change the result is harmless.
         assert!(matches!(&records[4][0].value, Some(Description::Literal { src, .. }) if src == "\"2\""));
+        // A shuffle of two items: two runs agree half the time, the runs
+        // from other seeds of the random module do not. A shuffle of one
+        // item or none is the same every time.
+        let shuffles = &records[5];
+        assert!(
+            shuffles.iter().any(|r| r.value == Some(Description::Unstable)),
+            "{shuffles:?}"
+        );
+        assert!(
+            shuffles
+                .iter()
+                .all(|r| !matches!(&r.value, Some(Description::Literal { src, .. }) if src.contains(','))),
+            "{shuffles:?}"
+        );
+        // One hex digit from `secrets` (the system's generator).
+        assert_eq!(records[6][0].value, Some(Description::Unstable));
+        // A draw that does not change the result is harmless.
+        assert!(records[7]
+            .iter()
+            .any(|r| matches!(&r.value, Some(Description::Literal { .. }))));
     }
 
     #[test]

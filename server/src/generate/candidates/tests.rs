@@ -195,13 +195,14 @@ fn values_carry_their_imports_and_setup() {
 fn untyped_parameters_take_the_shape_of_their_uses() {
     check(
         r#"
-def f(d, func, seq, int_list, funcs, fname, x):
+def f(d, func, seq, int_list, funcs, fname, x, it):
     for k, v in d.items():
         func(v)
     for item in seq:
         pass
     if isinstance(x, (bytes, list)):
         return sorted(int_list), reversed(funcs)
+    return helper(*tee(it))
 "#,
         "f",
         r#"
@@ -212,6 +213,7 @@ int_list: [1, 2] [int_list_two], [] [int_list_empty], [1] [int_list_single], ite
 funcs: [lambda *args, **kwargs: None, str] [funcs_two], [] [funcs_empty], [lambda *args, **kwargs: None] [funcs_single], iter([lambda *args, **kwargs: None, str]) [funcs_iterator], 1 [funcs_1], "abc" [funcs_abc], None [funcs_none]
 fname: tmp_path / "sample.txt" [fname_existing_file], tmp_path / "missing.txt" [fname_missing_file], tmp_path [fname_directory], "abc" [fname_abc]
 x: 1 [x_1], b"abc"* [x_bytes], [1, 2]* [x_two], "abc" [x_abc], None [x_none]
+it: 1 [it_1], "abc" [it_abc], [1, 2] [it_list], None [it_none]
 "#,
     );
 }
