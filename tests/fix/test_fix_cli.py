@@ -211,3 +211,45 @@ def test_a_conftest_that_cannot_be_imported(shop: Project):
     assert fix["category"] == "import_error"
     assert fix["files"] == ["tests/conftest.py"]
     assert "from shop.pricing import Cart\n" in shop.read("tests/conftest.py")
+
+
+STATS_CORE = '''\
+__all__ = ["ilen", "interleave", "islice_all"]
+
+
+def ilen(iterable):
+    """How many items `iterable` yields."""
+    return sum(1 for _ in iterable)
+
+
+def interleave(*iterables):
+    return [x for group in zip(*iterables) for x in group]
+
+
+def islice_all(iterable, n):
+    return list(iterable)[:n]
+'''
+
+
+def test_a_name_renamed_where_a_package_re_exports_it_from(tmp_path):
+    """`stats.ilen` comes from `from .core import *`; `core.ilen` became
+    `count_items`, which no name similarity finds (`interleave` and
+    `islice_all` look closer): git, asked about the package's submodules,
+    does."""
+    project = Project(tmp_path / "stats")
+    project.write("pytest.ini", f"[pytest]\naddopts = {UNRELATED_PLUGINS}\n")
+    project.write("stats/__init__.py", "from .core import *\n")
+    project.write("stats/core.py", STATS_CORE)
+    project.write("tests/test_stats.py", "import stats\n\n\ndef test_ilen():\n    assert stats.ilen(iter([1, 2])) == 2\n")
+    project.git("init", "-q", "-b", "main")
+    project.commit("stats")
+    project.write(
+        "stats/core.py",
+        STATS_CORE.replace('"ilen"', '"count_items"').replace("def ilen(", "def count_items("),
+    )
+    project.commit("ilen is count_items now")
+    result = project.fix("tests/test_stats.py::test_ilen")
+    assert result.returncode == 0, result.explain("expected exit 0")
+    assert "Fixed 1/1 · attempts 1" in result.stdout, result.stdout
+    assert "`stats.ilen` was renamed `count_items`" in result.stdout
+    assert "-    assert stats.ilen(iter([1, 2])) == 2\n+    assert stats.count_items(iter([1, 2])) == 2\n" in result.stdout

@@ -111,12 +111,43 @@ fn renames_between(then: &Version, now: &Version, class: Option<&str>, name: &st
     out
 }
 
-/// Renames of a module-level name, for a module given by dotted name.
+/// At most this many modules a package re-exports from are asked.
+const MAX_REEXPORTING: usize = 50;
+
+/// Renames of a module-level name, for a module given by dotted name. A
+/// package that re-exports its submodules' names (`from .more import *`,
+/// `from .core import parse`) lost the name where it was defined: those
+/// submodules are asked too.
 pub(super) fn renamed_in_module(ctx: &Context, test_file: &Path, module: &str, name: &str) -> Vec<Rename> {
-    match ctx.workspace.module(module) {
-        Some(info) => renamed(ctx, test_file, info, None, name),
-        None => Vec::new(),
+    let Some(info) = ctx.workspace.module(module) else {
+        return Vec::new();
+    };
+    let own = renamed(ctx, test_file, info, None, name);
+    if !own.is_empty() {
+        return own;
     }
+    let prefix = format!("{module}.");
+    let mut sources: Vec<&ModuleInfo> = Vec::new();
+    let imported = info.imports.iter().filter_map(|i| ctx.workspace.module(&i.module));
+    let submodules = ctx
+        .workspace
+        .modules()
+        .filter(|m| info.is_package && m.name.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('.')));
+    for m in imported.chain(submodules) {
+        if !m.is_test && m.name != info.name && !sources.iter().any(|s| s.name == m.name) {
+            sources.push(m);
+        }
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out: Vec<Rename> = Vec::new();
+    for m in sources.into_iter().take(MAX_REEXPORTING) {
+        for rename in renamed(ctx, test_file, m, None, name) {
+            if !out.iter().any(|r| r.new == rename.new) {
+                out.push(rename);
+            }
+        }
+    }
+    out
 }
 
 /// Renames of a member of the project's classes named `class`.
