@@ -68,11 +68,7 @@ fn function_diagnostic(doc: &Document, view: &FunctionView, config: &Config, enc
         let n = s.missing_branches;
         message.push_str(&format!("; {n} branch{} never taken", if n == 1 { "" } else { "es" }));
     }
-    let range = enc.range_of_byte_columns(
-        &doc.rope,
-        (f.name_start.line as usize - 1, f.name_start.byte_column as usize),
-        (f.name_end.line as usize - 1, f.name_end.byte_column as usize),
-    );
+    let range = enc.name_range(&doc.rope, f.name_start, f.name_end);
     Diagnostic {
         range,
         severity: Some(config.function_severity.into()),

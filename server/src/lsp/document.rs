@@ -196,18 +196,9 @@ impl Document {
         // that adds, removes or joins lines, or that types into a line's
         // indentation or into a blank line, may end a body or start one.
         let line_start = self.rope.line_to_char(start_position.row);
-        let indent = self
-            .rope
-            .line(start_position.row)
-            .chars()
-            .take_while(|c| matches!(c, ' ' | '\t' | '\x0c'))
-            .count();
-        let blank = self
-            .rope
-            .line(start_position.row)
-            .chars()
-            .nth(indent)
-            .is_none_or(|c| matches!(c, '\n' | '\r'));
+        let line = self.rope.line(start_position.row);
+        let indent = line.chars().take_while(|c| matches!(c, ' ' | '\t' | '\x0c')).count();
+        let blank = line.get_char(indent).is_none_or(|c| matches!(c, '\n' | '\r'));
         let structural = moves_lines
             || blank
             || start - line_start <= indent
@@ -359,34 +350,7 @@ impl Document {
     fn splice(&mut self, start: u32, end: u32, tree: &Tree, src: &str) -> bool {
         let mut region = python::outline_region(tree, src.as_bytes(), start == 1);
         let offset = start - 1;
-        let moved = |line: &mut u32| *line += offset;
-        for f in &mut region.functions {
-            for line in [&mut f.start_line, &mut f.def_line, &mut f.body.start, &mut f.body.end] {
-                moved(line);
-            }
-            moved(&mut f.name_start.line);
-            moved(&mut f.name_end.line);
-            for d in &mut f.decorators {
-                moved(&mut d.line);
-            }
-        }
-        for c in &mut region.classes {
-            for line in [&mut c.start_line, &mut c.def_line, &mut c.body.start, &mut c.body.end] {
-                moved(line);
-            }
-            moved(&mut c.name_start.line);
-            moved(&mut c.name_end.line);
-            for d in &mut c.decorators {
-                moved(&mut d.line);
-            }
-        }
-        for r in &mut region.docstring_lines {
-            moved(&mut r.start);
-            moved(&mut r.end);
-        }
-        for e in &mut region.syntax_errors {
-            moved(&mut e.line);
-        }
+        each_outline_line(&mut region, |line| *line += offset);
         let inside = |line: u32| start <= line && line <= end;
         let m = &mut self.module;
         m.functions.retain(|f| !inside(f.start_line));
@@ -552,6 +516,37 @@ fn shift_row(row: usize, start: usize, old_end: usize, new_end: usize) -> usize 
     }
 }
 
+/// Calls `f` on every line number of an outline: definitions, their names
+/// and decorators, docstrings, syntax errors.
+fn each_outline_line(module: &mut Module, mut f: impl FnMut(&mut u32)) {
+    for func in &mut module.functions {
+        for line in [
+            &mut func.start_line,
+            &mut func.def_line,
+            &mut func.body.start,
+            &mut func.body.end,
+        ] {
+            f(line);
+        }
+        f(&mut func.name_start.line);
+        f(&mut func.name_end.line);
+        func.decorators.iter_mut().for_each(|d| f(&mut d.line));
+    }
+    for c in &mut module.classes {
+        for line in [&mut c.start_line, &mut c.def_line, &mut c.body.start, &mut c.body.end] {
+            f(line);
+        }
+        f(&mut c.name_start.line);
+        f(&mut c.name_end.line);
+        c.decorators.iter_mut().for_each(|d| f(&mut d.line));
+    }
+    for r in &mut module.docstring_lines {
+        f(&mut r.start);
+        f(&mut r.end);
+    }
+    module.syntax_errors.iter_mut().for_each(|e| f(&mut e.line));
+}
+
 /// Moves the outline's line numbers after an edit that replaced rows
 /// `start..=old_end` with rows `start..=new_end` (0-based) and touched no
 /// definition header.
@@ -569,33 +564,7 @@ fn shift_lines(module: &mut Module, start: usize, old_end: usize, new_end: usize
             *line = l.min(new_end) as u32;
         }
     };
-    for f in &mut module.functions {
-        for line in [&mut f.start_line, &mut f.def_line, &mut f.body.start, &mut f.body.end] {
-            shift(line);
-        }
-        shift(&mut f.name_start.line);
-        shift(&mut f.name_end.line);
-        for d in &mut f.decorators {
-            shift(&mut d.line);
-        }
-    }
-    for c in &mut module.classes {
-        for line in [&mut c.start_line, &mut c.def_line, &mut c.body.start, &mut c.body.end] {
-            shift(line);
-        }
-        shift(&mut c.name_start.line);
-        shift(&mut c.name_end.line);
-        for d in &mut c.decorators {
-            shift(&mut d.line);
-        }
-    }
-    for r in &mut module.docstring_lines {
-        shift(&mut r.start);
-        shift(&mut r.end);
-    }
-    for e in &mut module.syntax_errors {
-        shift(&mut e.line);
-    }
+    each_outline_line(module, shift);
     module.line_count = (i64::from(module.line_count) + delta).max(0) as u32;
 }
 

@@ -108,6 +108,16 @@ impl PositionEncoding {
         }
     }
 
+    /// The range of a name the outline located (1-based lines, byte
+    /// columns), such as a function's.
+    pub fn name_range(self, rope: &Rope, start: crate::python::Position, end: crate::python::Position) -> Range {
+        self.range_of_byte_columns(
+            rope,
+            (start.line as usize - 1, start.byte_column as usize),
+            (end.line as usize - 1, end.byte_column as usize),
+        )
+    }
+
     fn units(self, c: char) -> usize {
         match self {
             PositionEncoding::Utf16 => c.len_utf16(),

@@ -143,18 +143,7 @@ pub fn diagnostics(doc: &Document, failures: &[FailingTest], enc: PositionEncodi
                     Some(offset) if f.def_line + offset <= f.body.end.max(f.def_line) => {
                         line_range(&doc.rope, (f.def_line + offset) as usize - 1, enc)
                     }
-                    _ => Range {
-                        start: enc.position_of_byte_column(
-                            &doc.rope,
-                            f.name_start.line as usize - 1,
-                            f.name_start.byte_column as usize,
-                        ),
-                        end: enc.position_of_byte_column(
-                            &doc.rope,
-                            f.name_end.line as usize - 1,
-                            f.name_end.byte_column as usize,
-                        ),
-                    },
+                    _ => enc.name_range(&doc.rope, f.name_start, f.name_end),
                 }
             }
             Anchor::Line(line) => line_range(&doc.rope, (*line as usize).clamp(1, lines.max(1)) - 1, enc),
