@@ -243,3 +243,120 @@ word: "abc" [word_abc], "abcies"* [word_ending_with_ies], "#abc"* [word_starting
 "##,
     );
 }
+
+/// What each name suggests, one hint per block: the names a parameter is
+/// called, with prefixes, suffixes, plurals and dunder or upper-case spellings
+/// around them. Pins the order of `Hint::of`'s rows (the first match wins).
+const NAME_HINTS: &str = r#"
+FilePath:
+    path my_path _PATH_ filename my_filename _FILENAME_ filepath my_filepath _FILEPATH_ fname my_fname _FNAME_
+    file_name my_file_name _FILE_NAME_ file_path my_file_path _FILE_PATH_ xfile_path src_file my_src_file
+    _SRC_FILE_ xsrc_file file my_file _FILE_ input_file output_file log_file url_path count_file n_file is_file
+    max_path FILE
+Directory:
+    dir my_dir _DIR_ directory my_directory _DIRECTORY_ folder my_folder _FOLDER_ dirname my_dirname _DIRNAME_
+    root my_root _ROOT_ root_dir is_dir
+Stream:
+    stream _STREAM_ fp _FP_ fh _FH_ fileobj _FILEOBJ_ buffer _BUFFER_ buf _BUF_ out _OUT_ output _OUTPUT_
+Count:
+    n my_n n_x _N_ count my_count _COUNT_ size my_size _SIZE_ num my_num num_x _NUM_ number my_number _NUMBER_
+    length my_length _LENGTH_ limit my_limit _LIMIT_ times my_times _TIMES_ qty my_qty _QTY_ quantity
+    my_quantity _QUANTITY_ width my_width _WIDTH_ height my_height _HEIGHT_ depth my_depth _DEPTH_ retries
+    my_retries _RETRIES_ attempts my_attempts _ATTEMPTS_ total my_total _TOTAL_ capacity my_capacity _CAPACITY_
+    k my_k _K_ max_x min_x max_len num_items n_items file_count n_bytes min_rate num_ __n__
+Index:
+    index my_index _INDEX_ idx my_idx _IDX_ i my_i _I_ j my_j _J_ pos my_pos _POS_ position my_position
+    _POSITION_ offset my_offset _OFFSET_ start my_start _START_ end my_end _END_ stop my_stop _STOP_ start_index
+Float:
+    rate my_rate _RATE_ ratio my_ratio _RATIO_ factor my_factor _FACTOR_ percent my_percent _PERCENT_
+    probability my_probability _PROBABILITY_ weight my_weight _WEIGHT_ timeout my_timeout _TIMEOUT_ delay
+    my_delay _DELAY_ threshold my_threshold _THRESHOLD_ scale my_scale _SCALE_ alpha my_alpha _ALPHA_ tolerance
+    my_tolerance _TOLERANCE_ seconds my_seconds _SECONDS_
+Bool:
+    flag _FLAG_ strict _STRICT_ verbose _VERBOSE_ force _FORCE_ dry_run _DRY_RUN_ recursive _RECURSIVE_ reverse
+    _REVERSE_ quiet _QUIET_ is_x has_x use_x allow_x enable_x is_valid has_key use_cache allow_empty enable_log
+    is_name use_text
+Bytes:
+    bytes my_bytes _BYTES_ bytestring my_bytestring _BYTESTRING_ blob my_blob _BLOB_ payload my_payload
+    _PAYLOAD_ raw my_raw _RAW_ data_bytes my_data_bytes _DATA_BYTES_ xdata_bytes
+Email:
+    email my_email _EMAIL_
+Url:
+    url my_url _URL_ uri my_uri _URI_ link my_link _LINK_ href my_href _HREF_
+Text:
+    text my_text _TEXT_ message my_message _MESSAGE_ msg my_msg _MSG_ content my_content _CONTENT_ body my_body
+    _BODY_ s my_s _S_ string my_string _STRING_ line my_line _LINE_ sentence my_sentence _SENTENCE_ description
+    my_description _DESCRIPTION_ title my_title _TITLE_ label my_label _LABEL_
+Name:
+    xfile_name name my_name _NAME_ username my_username _USERNAME_ key my_key _KEY_ sku my_sku _SKU_ code
+    my_code _CODE_ id my_id _ID_ word my_word _WORD_ prefix my_prefix _PREFIX_ suffix my_suffix _SUFFIX_
+Callable:
+    func my_func _FUNC_ fn my_fn _FN_ callback my_callback _CALLBACK_ predicate my_predicate _PREDICATE_ handler
+    my_handler _HANDLER_ factory my_factory _FACTORY_ hook my_hook _HOOK_ callable my_callable _CALLABLE_
+Dict:
+    mapping my_mapping _MAPPING_ config my_config _CONFIG_ options my_options _OPTIONS_ settings my_settings
+    _SETTINGS_ headers my_headers _HEADERS_ params my_params _PARAMS_ attrs my_attrs _ATTRS_ kwargs my_kwargs
+    _KWARGS_ dict my_dict _DICT_ env my_env _ENV_
+List:
+    file_names xs lines names keys words items my_items _ITEMS_ values my_values _VALUES_ elements my_elements
+    _ELEMENTS_ rows my_rows _ROWS_ records my_records _RECORDS_ my_lines _LINES_ my_xs _XS_ seq my_seq _SEQ_
+    sequence my_sequence _SEQUENCE_ iterable my_iterable _ITERABLE_ my_names _NAMES_ my_keys _KEYS_ tags my_tags
+    _TAGS_ my_words _WORDS_ args my_args _ARGS_ parts my_parts _PARTS_ entries my_entries _ENTRIES_ list my_list
+    _LIST_ name_list
+None:
+    path_x paths xpath filename_x filenames xfilename filepath_x filepaths xfilepath fname_x fnames xfname
+    file_name_x file_path_x file_paths src_file_x src_files file_x files xfile dir_x dirs xdir directory_x
+    directorys xdirectory folder_x folders xfolder dirname_x dirnames xdirname root_x roots xroot my_stream
+    stream_x streams xstream my_fp fp_x fps xfp my_fh fh_x fhs xfh my_fileobj fileobj_x fileobjs xfileobj
+    my_buffer buffer_x buffers xbuffer my_buf buf_x bufs xbuf my_out out_x outs xout my_output output_x outputs
+    xoutput ns xn count_x counts xcount size_x sizes xsize nums xnum number_x numbers xnumber length_x lengths
+    xlength limit_x limits xlimit times_x timess xtimes qty_x qtys xqty quantity_x quantitys xquantity width_x
+    widths xwidth height_x heights xheight depth_x depths xdepth retries_x retriess xretries attempts_x
+    attemptss xattempts total_x totals xtotal capacity_x capacitys xcapacity k_x ks xk index_x indexs xindex
+    idx_x idxs xidx i_x is xi j_x js xj pos_x poss xpos position_x positions xposition offset_x offsets xoffset
+    start_x starts xstart end_x ends xend stop_x stops xstop rate_x rates xrate ratio_x ratios xratio factor_x
+    factors xfactor percent_x percents xpercent probability_x probabilitys xprobability weight_x weights xweight
+    timeout_x timeouts xtimeout delay_x delays xdelay threshold_x thresholds xthreshold scale_x scales xscale
+    alpha_x alphas xalpha tolerance_x tolerances xtolerance seconds_x secondss xseconds my_flag flag_x flags
+    xflag my_strict strict_x stricts xstrict my_verbose verbose_x verboses xverbose my_force force_x forces
+    xforce my_dry_run dry_run_x dry_runs xdry_run my_recursive recursive_x recursives xrecursive my_reverse
+    reverse_x reverses xreverse my_quiet quiet_x quiets xquiet bytes_x bytess xbytes bytestring_x bytestrings
+    xbytestring blob_x blobs xblob payload_x payloads xpayload raw_x raws xraw data_bytes_x data_bytess email_x
+    emails xemail url_x urls xurl uri_x uris xuri link_x links xlink href_x hrefs xhref text_x texts xtext
+    message_x messages xmessage msg_x msgs xmsg content_x contents xcontent body_x bodys xbody s_x ss string_x
+    strings xstring line_x xline sentence_x sentences xsentence description_x descriptions xdescription title_x
+    titles xtitle label_x labels xlabel name_x xname username_x usernames xusername key_x xkey sku_x skus xsku
+    code_x codes xcode id_x ids xid word_x xword prefix_x prefixs xprefix suffix_x suffixs xsuffix func_x funcs
+    xfunc fn_x fns xfn callback_x callbacks xcallback predicate_x predicates xpredicate handler_x handlers
+    xhandler factory_x factorys xfactory hook_x hooks xhook callable_x callables xcallable mapping_x mappings
+    xmapping config_x configs xconfig options_x optionss xoptions settings_x settingss xsettings headers_x
+    headerss xheaders params_x paramss xparams attrs_x attrss xattrs kwargs_x kwargss xkwargs dict_x dicts xdict
+    env_x envs xenv items_x itemss xitems values_x valuess xvalues elements_x elementss xelements rows_x rowss
+    xrows records_x recordss xrecords lines_x liness xlines xs_x xss xxs seq_x seqs xseq sequence_x sequences
+    xsequence iterable_x iterables xiterable names_x namess xnames keys_x keyss xkeys tags_x tagss xtags words_x
+    wordss xwords args_x argss xargs parts_x partss xparts entries_x entriess xentries list_x lists xlist max
+    my_max maxs _MAX_ xmax min my_min mins _MIN_ xmin my_is iss _IS_ xis has my_has hass _HAS_ xhas use my_use
+    uses _USE_ xuse allow my_allow allows _ALLOW_ xallow enable my_enable enables _ENABLE_ xenable data my_data
+    data_x datas _DATA_ xdata value my_value value_x _VALUE_ xvalue x my_x x_x _X_ xx obj my_obj obj_x objs
+    _OBJ_ xobj other my_other other_x others _OTHER_ xother a my_a a_x as _A_ xa b my_b b_x bs _B_ xb my_ _x __
+    maxval isx _ MaxSize
+"#;
+
+#[test]
+fn names_give_the_same_hint_as_ever() {
+    let mut hint = "";
+    let mut wrong = Vec::new();
+    for line in NAME_HINTS.lines().filter(|l| !l.trim().is_empty()) {
+        if let Some(h) = line.strip_suffix(':') {
+            hint = h;
+            continue;
+        }
+        for name in line.split_whitespace() {
+            let got = format!("{:?}", Hint::of(name));
+            if got != hint {
+                wrong.push(format!("{name}: {got}, want {hint}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
