@@ -2,6 +2,12 @@
 //! class's constructor, a property, a constructor, a dunder through its
 //! operator), the values each of its parameters may take, and the bounded
 //! set of calls that combine them.
+//!
+//! This file plans one target step by step; `combine` picks the calls to
+//! probe and their arguments, `call` writes a call's source.
+
+mod call;
+mod combine;
 
 use super::candidates::{self, Candidate, Context};
 use super::mine;
@@ -9,9 +15,11 @@ use super::pysrc;
 use super::resolve::{class_import, ModuleInfo, Workspace};
 use super::types::last_segment;
 use super::usage::{self, Usage};
-use crate::python::{Comparison, Function, Param, ParamKind};
+use crate::python::{Class, Comparison, Function, Module, Param, ParamKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+
+pub use combine::{args_for, combinations};
 
 /// How the target is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,41 +148,24 @@ pub fn plan_target(
 ) -> Result<TargetPlan, String> {
     let module = &info.module;
     let f = &module.functions[index];
-    if let Some(parent) = &f.parent_function {
-        return Err(format!("a nested function: tested through `{parent}`"));
-    }
     let decorators: Vec<&str> = f.decorators.iter().map(|d| last_segment(&d.name)).collect();
-    if decorators.iter().any(|d| matches!(*d, "overload" | "abstractmethod")) {
-        return Err("abstract or an overload: nothing to run".to_string());
-    }
-    if decorators.iter().any(|d| matches!(*d, "setter" | "deleter")) {
-        return Err("a property setter: tested through its property".to_string());
-    }
-    if decorators.contains(&"fixture") {
-        return Err("a pytest fixture".to_string());
-    }
-    if f.is_async && f.is_generator {
-        return Err("an async generator: not supported yet".to_string());
-    }
+    not_a_target(f, &decorators)?;
     let ctx = Context {
         ws,
         owner: info.clone(),
     };
-    let own = mine::comparisons(tree.root_node(), src, f);
-    let own_usage = usage::usages(tree.root_node(), src, f);
-    let wrap = if f.is_async {
-        Wrap::Async
-    } else if f.is_generator {
-        Wrap::Generator
-    } else {
-        Wrap::None
+    let mut evidence = Evidence {
+        own: mine::comparisons(tree.root_node(), src, f),
+        own_usage: usage::usages(tree.root_node(), src, f),
+        ctor: Vec::new(),
+        ctor_usage: BTreeMap::new(),
     };
     let mut plan = TargetPlan {
         qualname: f.qualname.clone(),
         name: f.name.clone(),
         stem: String::new(),
         form: Form::Function,
-        wrap,
+        wrap: wrap_of(f),
         class_src: None,
         var: None,
         imports: BTreeSet::new(),
@@ -186,7 +177,7 @@ pub fn plan_target(
     let Some((class_qual, _)) = f.qualname.rsplit_once('.') else {
         plan.stem = pysrc::slug(&f.name, 40);
         plan.imports.insert(format!("from {} import {}", info.dotted, f.name));
-        plan.dims = dims_for(&ctx, &f.params, |p| comparisons_on(&own, p), &own_usage);
+        plan.dims = evidence.own_dims(&ctx, &f.params);
         return Ok(plan);
     };
     let Some(class) = info.class(class_qual) else {
@@ -195,40 +186,20 @@ pub fn plan_target(
     let (import, class_src) = class_import(info, class_qual);
     plan.imports.insert(import);
     plan.class_src = Some(class_src.clone());
-    let class_stem = pysrc::snake_case(&class.name);
+    let on = OnClass {
+        class,
+        qual: class_qual,
+        src: class_src,
+        stem: pysrc::snake_case(&class.name),
+    };
     let method_stem = pysrc::slug(f.name.trim_matches('_'), 30);
     plan.stem = if method_stem.is_empty() {
-        class_stem.clone()
+        on.stem.clone()
     } else {
-        format!("{class_stem}_{method_stem}")
+        format!("{}_{method_stem}", on.stem)
     };
     let is_static = decorators.contains(&"staticmethod");
-    let is_classmethod = decorators.contains(&"classmethod");
-    // `property`, `cached_property`, and the look-alikes libraries define
-    // (`instanceproperty`, `lazy_property`).
-    let is_property = decorators.iter().any(|d| d.ends_with("property"));
-    plan.form = if is_static || is_classmethod {
-        Form::ClassLevel
-    } else if is_property {
-        Form::Property
-    } else {
-        match f.name.as_str() {
-            "__init__" | "__post_init__" | "__new__" => Form::Constructor,
-            "__len__" => Form::Dunder(Dunder::Len),
-            "__iter__" => Form::Dunder(Dunder::Iter),
-            "__contains__" => Form::Dunder(Dunder::Contains),
-            "__str__" => Form::Dunder(Dunder::Str),
-            "__repr__" => Form::Dunder(Dunder::Repr),
-            "__bool__" => Form::Dunder(Dunder::Bool),
-            "__getitem__" => Form::Dunder(Dunder::GetItem),
-            "__call__" => Form::Dunder(Dunder::Call),
-            "__hash__" => Form::Dunder(Dunder::Hash),
-            name => match binary_operator(name) {
-                Some(op) if own_param_count(f, is_static) == 1 => Form::Dunder(Dunder::Binary(op)),
-                _ => Form::Method,
-            },
-        }
-    };
+    plan.form = form_of(f, &decorators, is_static);
     if plan.form == Form::Dunder(Dunder::Iter) {
         plan.wrap = Wrap::None;
     }
@@ -237,34 +208,7 @@ pub fn plan_target(
     } else {
         f.params.get(1..).unwrap_or(&[])
     };
-    // What the constructor and its validation compare: `qty` in
-    // `__init__`, `self.qty` in `__post_init__` and in the target.
-    let receiver_field = |p: &str| format!("{}.{p}", receiver_name(f));
-    let mut ctor_comparisons: Vec<Comparison> = Vec::new();
-    let mut ctor_usage: BTreeMap<String, Usage> = BTreeMap::new();
-    for hook in ["__init__", "__post_init__"] {
-        let qual = format!("{class_qual}.{hook}");
-        if let Some(h) = module.functions.iter().find(|g| g.qualname == qual) {
-            if hook == "__init__" {
-                ctor_usage = usage::usages(tree.root_node(), src, h);
-            }
-            let mined = mine::comparisons(tree.root_node(), src, h);
-            let receiver = receiver_name(h);
-            ctor_comparisons.extend(mined.into_iter().map(|mut c| {
-                if let Some(field) = c.param.strip_prefix(&format!("{receiver}.")) {
-                    c.param = field.to_string();
-                }
-                c
-            }));
-        }
-    }
-    for c in &own {
-        if let Some(field) = c.param.strip_prefix(&receiver_field("")) {
-            let mut c = c.clone();
-            c.param = field.to_string();
-            ctor_comparisons.push(c);
-        }
-    }
+    evidence.add_constructor(module, tree, src, f, class_qual);
     let init_params: Vec<Param> = class
         .init_params
         .iter()
@@ -279,102 +223,216 @@ pub fn plan_target(
             ));
         }
         Form::Constructor => {
-            plan.dims = dims_for(
-                &ctx,
-                &init_params,
-                |p| comparisons_on(&ctor_comparisons, p),
-                &ctor_usage,
-            );
-            plan.stem = format!("{class_stem}_init");
+            plan.dims = evidence.ctor_dims(&ctx, &init_params);
+            plan.stem = format!("{}_init", on.stem);
         }
         Form::ClassLevel => {
-            plan.dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p), &own_usage);
+            plan.dims = evidence.own_dims(&ctx, own_params);
         }
         _ => {
-            let mut var = class_stem.clone();
-            // `juxt = juxt(...)` would make the class a local name the
-            // constructor call cannot read.
-            if own_params.iter().any(|p| p.name == var)
-                || pysrc::is_keyword(&var)
-                || var == class_src
-                || var == class.name
-            {
-                var.push_str("_obj");
-            }
-            plan.var = Some(var);
-            if class.is_enum {
-                let members: Vec<Candidate> = class
-                    .members
-                    .iter()
-                    .take(8)
-                    .map(|m| Candidate {
-                        expr: format!("{class_src}.{m}"),
-                        label: pysrc::slug(m, 20),
-                        imports: BTreeSet::new(),
-                        setup: Vec::new(),
-                        tmp_path: false,
-                        mutable: false,
-                        mined: true,
-                    })
-                    .collect();
-                if members.is_empty() {
-                    return Err(format!("`{}` has no members to call it on", class.name));
-                }
-                plan.dims.push(Dim {
-                    param: "member".to_string(),
-                    kind: ParamKind::Regular,
-                    values: members,
-                    optional: false,
-                });
-            } else {
-                if candidates::is_abstract(class) {
-                    return Err(format!(
-                        "`{}` is abstract (a Protocol or ABC): no instance to call it on",
-                        class.name
-                    ));
-                }
-                plan.dims = dims_for(
-                    &ctx,
-                    &init_params,
-                    |p| comparisons_on(&ctor_comparisons, p),
-                    &ctor_usage,
-                );
-            }
+            plan.var = Some(instance_var(&on, own_params));
+            plan.dims = instance_dims(&ctx, &on, &init_params, &evidence)?;
             plan.ctor_dims = plan.dims.len();
-            let mut own_dims = dims_for(&ctx, own_params, |p| comparisons_on(&own, p), &own_usage);
+            let mut own_dims = evidence.own_dims(&ctx, own_params);
             // `other` of a special method is most often another instance.
             if f.name.starts_with("__") {
-                for (dim, p) in own_dims.iter_mut().zip(own_params) {
-                    let says_nothing = p
-                        .annotation
-                        .as_deref()
-                        .is_none_or(|a| matches!(last_segment(a), "Any" | "object"));
-                    if p.name != "other" || !says_nothing {
-                        continue;
-                    }
-                    if class.is_enum {
-                        // Another member: the first two, so one differs.
-                        for (i, m) in class.members.iter().take(2).enumerate() {
-                            let member = Candidate {
-                                expr: format!("{class_src}.{m}"),
-                                label: pysrc::slug(m, 20),
-                                imports: BTreeSet::new(),
-                                setup: Vec::new(),
-                                tmp_path: false,
-                                mutable: false,
-                                mined: true,
-                            };
-                            dim.values.insert(i, member);
-                        }
-                    } else if let Some(c) = candidates::instance_of(&ctx, class_qual) {
-                        dim.values.insert(0, c);
-                    }
-                }
+                other_is_an_instance(&ctx, &on, own_params, &mut own_dims);
             }
             plan.dims.extend(own_dims);
         }
     }
     Ok(plan)
+}
+
+/// Why `f` is not a target on its own, if it is not.
+fn not_a_target(f: &Function, decorators: &[&str]) -> Result<(), String> {
+    if let Some(parent) = &f.parent_function {
+        return Err(format!("a nested function: tested through `{parent}`"));
+    }
+    if decorators.iter().any(|d| matches!(*d, "overload" | "abstractmethod")) {
+        return Err("abstract or an overload: nothing to run".to_string());
+    }
+    if decorators.iter().any(|d| matches!(*d, "setter" | "deleter")) {
+        return Err("a property setter: tested through its property".to_string());
+    }
+    if decorators.contains(&"fixture") {
+        return Err("a pytest fixture".to_string());
+    }
+    if f.is_async && f.is_generator {
+        return Err("an async generator: not supported yet".to_string());
+    }
+    Ok(())
+}
+
+fn wrap_of(f: &Function) -> Wrap {
+    if f.is_async {
+        Wrap::Async
+    } else if f.is_generator {
+        Wrap::Generator
+    } else {
+        Wrap::None
+    }
+}
+
+/// How a method of a class is called, from its decorators and its name.
+fn form_of(f: &Function, decorators: &[&str], is_static: bool) -> Form {
+    let is_classmethod = decorators.contains(&"classmethod");
+    // `property`, `cached_property`, and the look-alikes libraries define
+    // (`instanceproperty`, `lazy_property`).
+    let is_property = decorators.iter().any(|d| d.ends_with("property"));
+    if is_static || is_classmethod {
+        return Form::ClassLevel;
+    }
+    if is_property {
+        return Form::Property;
+    }
+    match f.name.as_str() {
+        "__init__" | "__post_init__" | "__new__" => Form::Constructor,
+        "__len__" => Form::Dunder(Dunder::Len),
+        "__iter__" => Form::Dunder(Dunder::Iter),
+        "__contains__" => Form::Dunder(Dunder::Contains),
+        "__str__" => Form::Dunder(Dunder::Str),
+        "__repr__" => Form::Dunder(Dunder::Repr),
+        "__bool__" => Form::Dunder(Dunder::Bool),
+        "__getitem__" => Form::Dunder(Dunder::GetItem),
+        "__call__" => Form::Dunder(Dunder::Call),
+        "__hash__" => Form::Dunder(Dunder::Hash),
+        name => match binary_operator(name) {
+            Some(op) if own_param_count(f, is_static) == 1 => Form::Dunder(Dunder::Binary(op)),
+            _ => Form::Method,
+        },
+    }
+}
+
+/// The class a method belongs to, as a test reaches it.
+struct OnClass<'a> {
+    class: &'a Class,
+    /// Its qualified name in the module.
+    qual: &'a str,
+    /// Its source in the test: `Cart`.
+    src: String,
+    /// `cart`: stem of test names and of the instance's variable.
+    stem: String,
+}
+
+/// What the bodies say about the parameters: the comparisons and uses in
+/// the target, and in its class's constructor (with `self.` dropped).
+struct Evidence {
+    own: Vec<Comparison>,
+    own_usage: BTreeMap<String, Usage>,
+    ctor: Vec<Comparison>,
+    ctor_usage: BTreeMap<String, Usage>,
+}
+
+impl Evidence {
+    /// What the constructor and its validation compare: `qty` in
+    /// `__init__`, `self.qty` in `__post_init__` and in the target `f`.
+    fn add_constructor(&mut self, module: &Module, tree: &tree_sitter::Tree, src: &[u8], f: &Function, class: &str) {
+        for hook in ["__init__", "__post_init__"] {
+            let qual = format!("{class}.{hook}");
+            if let Some(h) = module.functions.iter().find(|g| g.qualname == qual) {
+                if hook == "__init__" {
+                    self.ctor_usage = usage::usages(tree.root_node(), src, h);
+                }
+                let mined = mine::comparisons(tree.root_node(), src, h);
+                let receiver = receiver_name(h);
+                self.ctor.extend(mined.into_iter().map(|mut c| {
+                    if let Some(field) = c.param.strip_prefix(&format!("{receiver}.")) {
+                        c.param = field.to_string();
+                    }
+                    c
+                }));
+            }
+        }
+        let receiver_field = format!("{}.", receiver_name(f));
+        for c in &self.own {
+            if let Some(field) = c.param.strip_prefix(&receiver_field) {
+                let mut c = c.clone();
+                c.param = field.to_string();
+                self.ctor.push(c);
+            }
+        }
+    }
+
+    fn own_dims(&self, ctx: &Context, params: &[Param]) -> Vec<Dim> {
+        dims_for(ctx, params, |p| comparisons_on(&self.own, p), &self.own_usage)
+    }
+
+    fn ctor_dims(&self, ctx: &Context, params: &[Param]) -> Vec<Dim> {
+        dims_for(ctx, params, |p| comparisons_on(&self.ctor, p), &self.ctor_usage)
+    }
+}
+
+/// The instance's variable: the class's stem, unless that would hide a
+/// name the test needs.
+fn instance_var(on: &OnClass, own_params: &[Param]) -> String {
+    let mut var = on.stem.clone();
+    // `juxt = juxt(...)` would make the class a local name the
+    // constructor call cannot read.
+    if own_params.iter().any(|p| p.name == var) || pysrc::is_keyword(&var) || var == on.src || var == on.class.name {
+        var.push_str("_obj");
+    }
+    var
+}
+
+/// The dimensions that build the instance: an enum's members, else the
+/// constructor's parameters.
+fn instance_dims(ctx: &Context, on: &OnClass, init_params: &[Param], evidence: &Evidence) -> Result<Vec<Dim>, String> {
+    let class = on.class;
+    if class.is_enum {
+        let members: Vec<Candidate> = class.members.iter().take(8).map(|m| enum_member(&on.src, m)).collect();
+        if members.is_empty() {
+            return Err(format!("`{}` has no members to call it on", class.name));
+        }
+        return Ok(vec![Dim {
+            param: "member".to_string(),
+            kind: ParamKind::Regular,
+            values: members,
+            optional: false,
+        }]);
+    }
+    if candidates::is_abstract(class) {
+        return Err(format!(
+            "`{}` is abstract (a Protocol or ABC): no instance to call it on",
+            class.name
+        ));
+    }
+    Ok(evidence.ctor_dims(ctx, init_params))
+}
+
+/// An `other` the annotation says nothing about gets instances of the
+/// class first: another member for an enum (the first two, so one
+/// differs), else one built from the constructor.
+fn other_is_an_instance(ctx: &Context, on: &OnClass, own_params: &[Param], own_dims: &mut [Dim]) {
+    for (dim, p) in own_dims.iter_mut().zip(own_params) {
+        let says_nothing = p
+            .annotation
+            .as_deref()
+            .is_none_or(|a| matches!(last_segment(a), "Any" | "object"));
+        if p.name != "other" || !says_nothing {
+            continue;
+        }
+        if on.class.is_enum {
+            for (i, m) in on.class.members.iter().take(2).enumerate() {
+                dim.values.insert(i, enum_member(&on.src, m));
+            }
+        } else if let Some(c) = candidates::instance_of(ctx, on.qual) {
+            dim.values.insert(0, c);
+        }
+    }
+}
+
+/// `Color.RED`, as a mined value.
+fn enum_member(class_src: &str, member: &str) -> Candidate {
+    Candidate {
+        expr: format!("{class_src}.{member}"),
+        label: pysrc::slug(member, 20),
+        imports: BTreeSet::new(),
+        setup: Vec::new(),
+        tmp_path: false,
+        mutable: false,
+        mined: true,
+    }
 }
 
 /// Parameters a caller passes (not `self`, not `*args`/`**kwargs`).
@@ -428,232 +486,6 @@ fn dims_for<'c>(
             }
         })
         .collect()
-}
-
-/// The calls to probe: the baseline (typical values, defaults left out),
-/// then one parameter varied at a time, then pairs of mined and boolean
-/// values; at most `cap`, without repeats.
-pub fn combinations(dims: &[Dim], cap: usize) -> Vec<Picks> {
-    let baseline: Picks = dims
-        .iter()
-        .map(|d| {
-            if d.optional || d.values.is_empty() {
-                None
-            } else {
-                Some(0)
-            }
-        })
-        .collect();
-    let mut out: Vec<Picks> = Vec::new();
-    let push = |picks: Picks, out: &mut Vec<Picks>| {
-        let picks = normalize(dims, picks);
-        if out.len() < cap && !out.contains(&picks) {
-            out.push(picks);
-        }
-    };
-    push(baseline.clone(), &mut out);
-    for (d, dim) in dims.iter().enumerate() {
-        for v in 0..dim.values.len() {
-            if baseline[d] == Some(v) {
-                continue;
-            }
-            let mut picks = baseline.clone();
-            picks[d] = Some(v);
-            push(picks, &mut out);
-        }
-    }
-    let interesting = |dim: &Dim| -> Vec<usize> {
-        dim.values
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.mined || c.expr == "True" || c.expr == "False")
-            .map(|(i, _)| i)
-            .collect()
-    };
-    for a in 0..dims.len() {
-        for b in a + 1..dims.len() {
-            for &va in &interesting(&dims[a]) {
-                for &vb in &interesting(&dims[b]) {
-                    let mut picks = baseline.clone();
-                    picks[a] = Some(va);
-                    picks[b] = Some(vb);
-                    push(picks, &mut out);
-                }
-            }
-        }
-    }
-    // While the cap allows: each mined value with every other value of
-    // another parameter (`unit="ms"` matters only for a small `value`).
-    for a in 0..dims.len() {
-        for b in 0..dims.len() {
-            if a == b {
-                continue;
-            }
-            for &va in &interesting(&dims[a]) {
-                for vb in 0..dims[b].values.len() {
-                    if is_magnitude(&dims[b].values[vb].expr) {
-                        continue;
-                    }
-                    let mut picks = baseline.clone();
-                    picks[a] = Some(va);
-                    picks[b] = Some(vb);
-                    push(picks, &mut out);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// A value there only for its size (`1234567`, `float("inf")`): slow to
-/// combine with everything, and seldom telling in combination.
-fn is_magnitude(expr: &str) -> bool {
-    expr.contains("inf") || expr.parse::<f64>().is_ok_and(|v| v.abs() >= 1000.0)
-}
-
-/// Makes picks callable: a value for `*args` or a positional-only parameter
-/// needs every positional parameter before it.
-fn normalize(dims: &[Dim], mut picks: Picks) -> Picks {
-    for i in 0..dims.len() {
-        let positional_needed =
-            picks[i].is_some() && matches!(dims[i].kind, ParamKind::VarPositional | ParamKind::PositionalOnly);
-        if positional_needed {
-            for j in 0..i {
-                if matches!(dims[j].kind, ParamKind::Regular | ParamKind::PositionalOnly)
-                    && picks[j].is_none()
-                    && !dims[j].values.is_empty()
-                {
-                    picks[j] = Some(0);
-                }
-            }
-        }
-    }
-    picks
-}
-
-/// The arguments for `dims[range]` under `picks`: positional while nothing
-/// before was left out, keywords after.
-pub fn args_for(dims: &[Dim], range: std::ops::Range<usize>, picks: &Picks) -> Vec<Arg> {
-    let mut out = Vec::new();
-    let mut positional = true;
-    for d in range {
-        let dim = &dims[d];
-        if picks[d].is_none() {
-            if matches!(dim.kind, ParamKind::Regular | ParamKind::PositionalOnly) {
-                positional = false;
-            }
-            continue;
-        }
-        let keyword = match dim.kind {
-            ParamKind::KeywordOnly => true,
-            ParamKind::Regular => !positional,
-            _ => false,
-        };
-        out.push(Arg {
-            dim: d,
-            keyword: keyword.then(|| dim.param.clone()),
-        });
-    }
-    out
-}
-
-impl TargetPlan {
-    /// The constructor call for the instance (`Cart(Currency.USD)`), given
-    /// the constructor arguments' source.
-    pub fn instance_expr(&self, ctor_args: &[String]) -> Option<String> {
-        let class = self.class_src.as_ref()?;
-        if self.form == Form::Constructor || self.var.is_none() {
-            return None;
-        }
-        if self.dims.first().is_some_and(|d| d.param == "member") && self.ctor_dims == 1 {
-            // An enum member is its own instance.
-            return ctor_args.first().cloned();
-        }
-        Some(format!("{class}({})", ctor_args.join(", ")))
-    }
-
-    /// The call expression, given the target's arguments' source (each
-    /// `value` or `name=value`), wrapped for async functions and generators.
-    pub fn call_expr(&self, args: &[String]) -> String {
-        self.call_text(args, true)
-    }
-
-    /// Whether results are consumed from an iterator (and so may be bounded).
-    pub fn consumes_iterator(&self) -> bool {
-        self.wrap == Wrap::Generator || self.form == Form::Dunder(Dunder::Iter)
-    }
-
-    /// The call expression; `bounded: false` consumes a generator whole
-    /// (for one the probe saw end within the bound).
-    pub fn call_text(&self, args: &[String], bounded: bool) -> String {
-        let joined = args.join(", ");
-        let consume = |inner: String| {
-            if bounded {
-                format!("list(itertools.islice({inner}, {}))", GENERATOR_BOUND + 1)
-            } else {
-                format!("list({inner})")
-            }
-        };
-        let var = self.var.as_deref().unwrap_or("obj");
-        let class = self.class_src.as_deref().unwrap_or("");
-        let call = match &self.form {
-            Form::Function => format!("{}({joined})", self.name),
-            Form::Method => format!("{var}.{}({joined})", self.name),
-            Form::ClassLevel => format!("{class}.{}({joined})", self.name),
-            Form::Property => format!("{var}.{}", self.name),
-            Form::Constructor => format!("{class}({joined})"),
-            Form::Dunder(d) => match d {
-                Dunder::Len => format!("len({var})"),
-                Dunder::Iter => consume(var.to_string()),
-                // Parenthesised: `assert (x in c) is True`, never a chain.
-                Dunder::Contains => format!("({} in {var})", args.first().map_or("None", |a| a)),
-                Dunder::Str => format!("str({var})"),
-                Dunder::Repr => format!("repr({var})"),
-                Dunder::Bool => format!("bool({var})"),
-                Dunder::Hash => format!("hash({var})"),
-                Dunder::Binary(op) => {
-                    format!("({var} {op} {})", args.first().map_or("None", |a| a))
-                }
-                Dunder::GetItem => format!("{var}[{}]", args.first().map_or("None", |a| a)),
-                Dunder::Call => format!("{var}({joined})"),
-            },
-        };
-        match self.wrap {
-            Wrap::None => call,
-            Wrap::Generator => consume(call),
-            Wrap::Async => format!("asyncio.run({call})"),
-        }
-    }
-
-    /// The call expression for a case whose record says the call returned
-    /// an iterator the probe consumed (`consumed`): its items are taken the
-    /// same way a generator's are.
-    pub fn call_text_for(&self, args: &[String], bounded: bool, consumed: bool) -> String {
-        let call = self.call_text(args, bounded);
-        if !consumed || self.consumes_iterator() {
-            call
-        } else if bounded {
-            format!("list(itertools.islice({call}, {}))", GENERATOR_BOUND + 1)
-        } else {
-            format!("list({call})")
-        }
-    }
-
-    /// Imports the call's wrapping needs (when bounded, for iterators).
-    pub fn wrap_imports(&self) -> Vec<&'static str> {
-        if self.consumes_iterator() {
-            vec!["import itertools"]
-        } else if self.wrap == Wrap::Async {
-            vec!["import asyncio"]
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// Who the test is about, for messages: `Cart.add`.
-    pub fn display(&self) -> &str {
-        &self.qualname
-    }
 }
 
 #[cfg(test)]
