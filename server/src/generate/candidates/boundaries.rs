@@ -158,98 +158,107 @@ pub(super) fn literal_candidate(src: &str) -> Option<Candidate> {
 
 /// Values on both sides of what `cmp` tests.
 pub(super) fn boundaries(cmp: &Comparison, flavor: &Flavor, typed: &[Candidate]) -> Vec<Candidate> {
-    let mut out = Vec::new();
     if cmp.on_length {
-        for lit in &cmp.literals {
-            let Some(Num::Int(n)) = parse_number(lit) else {
-                continue;
-            };
-            for len in [n - 1, n, n + 1] {
-                if !(0..=64).contains(&len) {
-                    continue;
-                }
-                out.push(sized(len as usize, flavor, typed).mined());
-            }
-        }
-        return out;
+        return lengths(&cmp.literals, flavor, typed);
     }
     match cmp.op.as_str() {
-        "<" | "<=" | ">" | ">=" => {
-            for lit in &cmp.literals {
-                match parse_number(lit) {
-                    Some(n) => {
-                        let s = number_slug(n);
-                        out.push(number_candidate(step(n, false), flavor, format!("below_{s}")).mined());
-                        out.push(number_candidate(n, flavor, format!("at_{s}")).mined());
-                        out.push(number_candidate(step(n, true), flavor, format!("above_{s}")).mined());
-                    }
-                    None => out.extend(literal_candidate(lit).map(Candidate::mined)),
+        "<" | "<=" | ">" | ">=" => around(&cmp.literals, flavor),
+        "contains" | "startswith" | "endswith" => with_part(&cmp.op, &cmp.literals),
+        "==" | "!=" | "case" | "in" | "not in" | "is" | "is not" => each_and_other(&cmp.literals, flavor),
+        _ => Vec::new(),
+    }
+}
+
+/// `len(x) < 3`: values of lengths 2, 3 and 4 (within 0..=64).
+fn lengths(literals: &[String], flavor: &Flavor, typed: &[Candidate]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for lit in literals {
+        let Some(Num::Int(n)) = parse_number(lit) else {
+            continue;
+        };
+        for len in [n - 1, n, n + 1] {
+            if !(0..=64).contains(&len) {
+                continue;
+            }
+            out.push(sized(len as usize, flavor, typed).mined());
+        }
+    }
+    out
+}
+
+/// `x > 10`: 9, 10 and 11 (a literal that is not a number, as written).
+fn around(literals: &[String], flavor: &Flavor) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for lit in literals {
+        match parse_number(lit) {
+            Some(n) => {
+                let s = number_slug(n);
+                out.push(number_candidate(step(n, false), flavor, format!("below_{s}")).mined());
+                out.push(number_candidate(n, flavor, format!("at_{s}")).mined());
+                out.push(number_candidate(step(n, true), flavor, format!("above_{s}")).mined());
+            }
+            None => out.extend(literal_candidate(lit).map(Candidate::mined)),
+        }
+    }
+    out
+}
+
+/// `"@" in s`, `s.startswith("#")`: a text holding the part where the
+/// test looks for it.
+fn with_part(op: &str, literals: &[String]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for lit in literals {
+        let Some(part) = pysrc::string_value(lit) else {
+            continue;
+        };
+        let (value, what) = match op {
+            "startswith" => (format!("{part}abc"), "starting_with"),
+            "endswith" => (format!("abc{part}"), "ending_with"),
+            _ => (format!("abc{part}abc"), "with"),
+        };
+        let label = match pysrc::slug(&part, 20) {
+            s if s.is_empty() => format!("{what}_symbol"),
+            s => format!("{what}_{s}"),
+        };
+        out.push(Candidate::new(pysrc::string(&value), label).mined());
+    }
+    out
+}
+
+/// `x == 3`, `x in ("a", "b")`: each literal, then a value matching none.
+fn each_and_other(literals: &[String], flavor: &Flavor) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut numbers = Vec::new();
+    let mut strings = false;
+    for lit in literals {
+        match parse_number(lit) {
+            Some(n) => {
+                numbers.push(n);
+                out.push(number_candidate(n, flavor, number_slug(n)).mined());
+            }
+            None => {
+                if let Some(c) = literal_candidate(lit) {
+                    strings |= c.expr.starts_with('"');
+                    out.push(c.mined());
                 }
             }
         }
-        "contains" => {
-            for lit in &cmp.literals {
-                if let Some(part) = pysrc::string_value(lit) {
-                    let what = match pysrc::slug(&part, 20) {
-                        s if s.is_empty() => "with_symbol".to_string(),
-                        s => format!("with_{s}"),
-                    };
-                    out.push(Candidate::new(pysrc::string(&format!("abc{part}abc")), what).mined());
-                }
-            }
+    }
+    if let Some(max) = numbers.iter().copied().reduce(|a, b| match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Num::Int(x.max(y)),
+        _ => b,
+    }) {
+        if matches!(max, Num::Int(_)) {
+            out.push(number_candidate(step(max, true), flavor, "other".into()).mined());
         }
-        "startswith" | "endswith" => {
-            for lit in &cmp.literals {
-                if let Some(part) = pysrc::string_value(lit) {
-                    let (value, what) = if cmp.op == "startswith" {
-                        (format!("{part}abc"), "starting_with")
-                    } else {
-                        (format!("abc{part}"), "ending_with")
-                    };
-                    let label = match pysrc::slug(&part, 20) {
-                        s if s.is_empty() => format!("{what}_symbol"),
-                        s => format!("{what}_{s}"),
-                    };
-                    out.push(Candidate::new(pysrc::string(&value), label).mined());
-                }
-            }
-        }
-        "==" | "!=" | "case" | "in" | "not in" | "is" | "is not" => {
-            let mut numbers = Vec::new();
-            let mut strings = false;
-            for lit in &cmp.literals {
-                match parse_number(lit) {
-                    Some(n) => {
-                        numbers.push(n);
-                        out.push(number_candidate(n, flavor, number_slug(n)).mined());
-                    }
-                    None => {
-                        if let Some(c) = literal_candidate(lit) {
-                            strings |= c.expr.starts_with('"');
-                            out.push(c.mined());
-                        }
-                    }
-                }
-            }
-            // A value matching none of them.
-            if let Some(max) = numbers.iter().copied().reduce(|a, b| match (a, b) {
-                (Num::Int(x), Num::Int(y)) => Num::Int(x.max(y)),
-                _ => b,
-            }) {
-                if matches!(max, Num::Int(_)) {
-                    out.push(number_candidate(step(max, true), flavor, "other".into()).mined());
-                }
-            }
-            if strings {
-                let taken: Vec<String> = out.iter().map(|c| c.expr.clone()).collect();
-                let miss = ["\"other\"", "\"zzz\""]
-                    .into_iter()
-                    .find(|m| !taken.iter().any(|t| t == m))
-                    .unwrap_or("\"other\"");
-                out.push(Candidate::new(miss, "other").mined());
-            }
-        }
-        _ => {}
+    }
+    if strings {
+        let taken: Vec<String> = out.iter().map(|c| c.expr.clone()).collect();
+        let miss = ["\"other\"", "\"zzz\""]
+            .into_iter()
+            .find(|m| !taken.iter().any(|t| t == m))
+            .unwrap_or("\"other\"");
+        out.push(Candidate::new(miss, "other").mined());
     }
     out
 }
