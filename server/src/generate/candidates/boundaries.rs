@@ -16,6 +16,7 @@ pub(super) enum Num {
     Float(f64),
 }
 
+/// A Python int or float literal (`0x1f`, `1_000`, `-2.5e3`), else `None`.
 pub(super) fn parse_number(text: &str) -> Option<Num> {
     let t = text.trim().replace('_', "");
     let (neg, body) = match t.strip_prefix('-') {
@@ -91,6 +92,7 @@ impl Flavor {
     }
 }
 
+/// `n` written as the flavor wants it: an int, a float or a `Decimal`.
 fn number_candidate(n: Num, flavor: &Flavor, what: String) -> Candidate {
     let (int_text, float_text) = match n {
         Num::Int(v) => (v.to_string(), pysrc::float(v as f64)),
@@ -109,6 +111,7 @@ fn number_candidate(n: Num, flavor: &Flavor, what: String) -> Candidate {
     }
 }
 
+/// `n` in a test name.
 fn number_slug(n: Num) -> String {
     match n {
         Num::Int(v) => pysrc::slug(&v.to_string(), 20),
@@ -116,6 +119,8 @@ fn number_slug(n: Num) -> String {
     }
 }
 
+/// The next value up or down: by one for ints, by half its size for
+/// floats (0.5 from zero).
 fn step(n: Num, up: bool) -> Num {
     match n {
         Num::Int(v) => Num::Int(if up { v + 1 } else { v - 1 }),

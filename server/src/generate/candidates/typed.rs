@@ -16,6 +16,8 @@ use std::rc::Rc;
 /// Classes built from their constructors nest at most this deep.
 const MAX_DEPTH: usize = 2;
 
+/// Values of type `ty`, typical first; `depth` bounds nesting (classes built
+/// from their constructors, aliases, generic arguments).
 pub(super) fn of_type(ctx: &Context, ty: &TypeExpr, hint: Hint, depth: usize) -> Vec<Candidate> {
     match ty {
         TypeExpr::None => vec![Candidate::new("None", "none")],
@@ -53,6 +55,8 @@ pub(super) fn of_type(ctx: &Context, ty: &TypeExpr, hint: Hint, depth: usize) ->
     }
 }
 
+/// Values of a type named without arguments: a builtin, a known library
+/// type, a project class or an alias.
 fn named(ctx: &Context, name: &str, hint: Hint, depth: usize) -> Vec<Candidate> {
     match last_segment(name) {
         "int" => return ints(hint),
@@ -97,6 +101,7 @@ fn named(ctx: &Context, name: &str, hint: Hint, depth: usize) -> Vec<Candidate> 
     }
 }
 
+/// Values of `name[args]`: collections built from their elements' values.
 fn generic(ctx: &Context, name: &str, args: &[TypeExpr], hint: Hint, depth: usize) -> Vec<Candidate> {
     let elem = |i: usize| -> Vec<Candidate> {
         match args.get(i) {
@@ -160,6 +165,7 @@ fn generic(ctx: &Context, name: &str, args: &[TypeExpr], hint: Hint, depth: usiz
     }
 }
 
+/// Values of a type from the standard library testgap knows.
 fn known_values(known: KnownType, hint: Hint) -> Vec<Candidate> {
     let decimal = "from decimal import Decimal";
     let datetime = "import datetime";

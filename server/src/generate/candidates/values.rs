@@ -33,6 +33,7 @@ pub(super) fn shape_values(shape: Shape, hint: Hint) -> Vec<Candidate> {
     }
 }
 
+/// Integers: 2 (0 for an index), then 1, 0, -1, 10 and a large one.
 pub(super) fn ints(hint: Hint) -> Vec<Candidate> {
     let typical = if hint == Hint::Index { 0 } else { 2 };
     let mut out = vec![Candidate::new(typical.to_string(), number_label(typical))];
@@ -43,6 +44,7 @@ pub(super) fn ints(hint: Hint) -> Vec<Candidate> {
     out
 }
 
+/// `zero`, `large`, `minus_1`, `10`: a number in a test name.
 fn number_label(v: i128) -> String {
     match v {
         0 => "zero".to_string(),
@@ -52,6 +54,7 @@ fn number_label(v: i128) -> String {
     }
 }
 
+/// Floats: typical, zero, negative, round, large, infinite.
 pub(super) fn floats() -> Vec<Candidate> {
     vec![
         Candidate::new("1.5", "1_5"),
@@ -63,6 +66,7 @@ pub(super) fn floats() -> Vec<Candidate> {
     ]
 }
 
+/// Text: a typical value for the hint (an address, a URL, a sentence), empty, and one more.
 pub(super) fn strings(hint: Hint) -> Vec<Candidate> {
     let typical = match hint {
         Hint::Email => "user@example.com",
@@ -85,14 +89,17 @@ pub(super) fn strings(hint: Hint) -> Vec<Candidate> {
     out
 }
 
+/// Bytes: some, and none.
 pub(super) fn named_bytes() -> Vec<Candidate> {
     vec![Candidate::new("b\"abc\"", "bytes"), Candidate::new("b\"\"", "empty")]
 }
 
+/// `True` and `False`.
 pub(super) fn bools() -> Vec<Candidate> {
     vec![Candidate::new("True", "true"), Candidate::new("False", "false")]
 }
 
+/// A file under `tmp_path` that exists, one that does not, and a directory (`as_str`: as `str`).
 pub(super) fn paths(as_str: bool) -> Vec<Candidate> {
     let wrap = |e: String| if as_str { format!("str({e})") } else { e };
     let write = format!("(tmp_path / {}).write_text(\"hello\\n\")", pysrc::string(SAMPLE_FILE));
@@ -109,6 +116,7 @@ pub(super) fn paths(as_str: bool) -> Vec<Candidate> {
     vec![existing, missing, dir]
 }
 
+/// A directory under `tmp_path` that exists and one that does not (`as_str`: as `str`).
 pub(super) fn directories(as_str: bool) -> Vec<Candidate> {
     let wrap = |e: &str| {
         if as_str {
@@ -124,6 +132,7 @@ pub(super) fn directories(as_str: bool) -> Vec<Candidate> {
     vec![existing, missing]
 }
 
+/// Text streams, empty and not, watched for what the call writes.
 pub(super) fn text_streams() -> Vec<Candidate> {
     vec![
         Candidate::new("io.StringIO()", "empty_stream")
@@ -135,6 +144,7 @@ pub(super) fn text_streams() -> Vec<Candidate> {
     ]
 }
 
+/// Binary streams, empty and not, watched for what the call writes.
 pub(super) fn binary_streams() -> Vec<Candidate> {
     vec![
         Candidate::new("io.BytesIO()", "empty_stream")
@@ -146,6 +156,7 @@ pub(super) fn binary_streams() -> Vec<Candidate> {
     ]
 }
 
+/// A function that ignores its arguments, and one that uses its argument.
 pub(super) fn callables() -> Vec<Candidate> {
     vec![
         Candidate::new("lambda *args, **kwargs: None", "noop"),
@@ -154,6 +165,7 @@ pub(super) fn callables() -> Vec<Candidate> {
     ]
 }
 
+/// Values for a parameter whose type says nothing: from its name's hint.
 pub(super) fn unknown(hint: Hint) -> Vec<Candidate> {
     match hint {
         Hint::FilePath => paths(false),
@@ -209,10 +221,12 @@ pub(super) fn sequences(elems: &[Candidate], open: &str, close: &str, empty: &st
     out
 }
 
+/// Lists of `elems`: two, none, one.
 pub(super) fn lists(elems: &[Candidate], _what: &str) -> Vec<Candidate> {
     sequences(elems, "[", "]", "[]")
 }
 
+/// A dict of one `keys` → `values` item, and an empty one.
 pub(super) fn dicts(keys: &[Candidate], values: &[Candidate]) -> Vec<Candidate> {
     let mut out = Vec::new();
     if let (Some(k), Some(v)) = (
