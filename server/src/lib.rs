@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod bench;
 pub mod coverage;
+pub mod edit;
 pub mod fix;
 pub mod generate;
 pub mod lsp;

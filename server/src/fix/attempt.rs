@@ -10,11 +10,12 @@ use super::failure::{slash_path, Failure, Report, TestStatus};
 use super::fixers::{self, Candidate, Context, Proposal};
 use super::git::Git;
 use super::guard::weakening;
-use super::report::{AppliedFix, FileChange, FixReport, TestOutcome, TestResult};
+use super::report::{self, AppliedFix, FixReport, TestOutcome, TestResult};
 use super::run::{Overrides, Runner};
 use super::source::{apply_edits, descendants, line_of, Source};
 use super::workspace::Workspace;
 use super::{FixError, Texts};
+use crate::edit::{self, Edit, WriteError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -91,7 +92,8 @@ pub fn fix_tests(
         results.extend(session.fix_module(group)?);
     }
     session.verify(&mut results, nodeids)?;
-    let files = session.changes();
+    let mut files = session.changes();
+    report::annotate(&mut files, &results);
     Ok(FixReport {
         results,
         files,
@@ -526,17 +528,19 @@ impl Session<'_> {
     }
 
     /// The files whose candidate text differs from the disk.
-    fn changes(&self) -> Vec<FileChange> {
+    fn changes(&self) -> Vec<Edit> {
         let root = self.runner.root();
         self.overrides
             .iter()
             .filter_map(|(path, text)| {
                 let original = self.originals.get(path)?;
-                (original != text).then(|| FileChange {
-                    path: path.clone(),
-                    rel: path.strip_prefix(root).map(slash_path).unwrap_or_default(),
-                    original: original.clone(),
-                    updated: text.clone(),
+                (original != text).then(|| {
+                    Edit::replace(
+                        path.clone(),
+                        path.strip_prefix(root).map(slash_path).unwrap_or_default(),
+                        original.clone(),
+                        text.clone(),
+                    )
                 })
             })
             .collect()
@@ -606,38 +610,16 @@ fn signature(failure: &Failure, texts: &Texts, root: &Path) -> String {
     key
 }
 
-/// Writes the edits: each file only if it still holds the text the edits
-/// were made from.
-pub fn write_changes(files: &[FileChange]) -> Result<(), FixError> {
-    for file in files {
-        let now =
-            std::fs::read_to_string(&file.path).map_err(|e| FixError::Io(format!("cannot read {}: {e}", file.rel)))?;
-        if now != file.original {
-            return Err(FixError::Io(format!(
-                "{} changed on disk while testgap was fixing it; it was not written",
-                file.rel
-            )));
-        }
-    }
-    for file in files {
-        let dir = file.path.parent().unwrap_or(Path::new("."));
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = dir.join(format!(".{name}.testgap-{}", std::process::id()));
-        let permissions = std::fs::metadata(&file.path).map(|m| m.permissions()).ok();
-        let written = std::fs::write(&temporary, &file.updated).and_then(|_| {
-            if let Some(p) = permissions {
-                std::fs::set_permissions(&temporary, p)?;
-            }
-            std::fs::rename(&temporary, &file.path)
-        });
-        if let Err(err) = written {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(FixError::Io(format!("cannot write {}: {err}", file.rel)));
-        }
-    }
-    Ok(())
+/// Writes the edits under `root`, all or none: each file only if it still
+/// holds the text the edits were made from.
+pub fn write_changes(files: &[Edit], root: &Path) -> Result<(), FixError> {
+    edit::write_all(files, root).map_err(|(i, error)| {
+        let rel = files.get(i).map(|f| f.rel.as_str()).unwrap_or_default();
+        FixError::Io(match error {
+            WriteError::Changed => format!("{rel} changed on disk while testgap was fixing it; it was not written"),
+            WriteError::Read(e) => format!("cannot read {rel}: {e}"),
+            WriteError::Write(e) | WriteError::Create(e) => format!("cannot write {rel}: {e}"),
+            other => format!("{rel}: {other}"),
+        })
+    })
 }

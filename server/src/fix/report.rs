@@ -4,10 +4,9 @@
 
 use super::classify::{Category, Diagnosis};
 use super::fixers::EditKind;
-use super::source::TextEdit;
+use crate::edit::{Annotation, Edit};
 use serde::Serialize;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// How one test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,54 +76,12 @@ impl TestResult {
     }
 }
 
-/// The edit of one file: its text before and after.
-#[derive(Debug, Clone)]
-pub struct FileChange {
-    pub path: PathBuf,
-    pub rel: String,
-    pub original: String,
-    pub updated: String,
-}
-
-impl FileChange {
-    /// A unified diff (`a/…`, `b/…`), three lines of context.
-    pub fn unified_diff(&self) -> String {
-        similar::TextDiff::from_lines(&self.original, &self.updated)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{}", self.rel), &format!("b/{}", self.rel))
-            .to_string()
-    }
-
-    /// The change as replacements of whole lines of the original (byte
-    /// ranges), smallest first: what an editor applies.
-    pub fn text_edits(&self) -> Vec<TextEdit> {
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(self.original.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let offset = |line: usize| starts.get(line).copied().unwrap_or(self.original.len());
-        let new_lines: Vec<&str> = self.updated.split_inclusive('\n').collect();
-        let diff = similar::TextDiff::from_lines(&self.original, &self.updated);
-        let mut edits = Vec::new();
-        for op in diff.ops() {
-            let (tag, old, new) = op.as_tag_tuple();
-            if tag == similar::DiffTag::Equal {
-                continue;
-            }
-            edits.push(TextEdit::replace(
-                offset(old.start)..offset(old.end),
-                new_lines[new.start..new.end].concat(),
-            ));
-        }
-        edits
-    }
-}
-
 /// Everything one `testgap fix` run did.
 #[derive(Debug, Clone, Default)]
 pub struct FixReport {
     pub results: Vec<TestResult>,
-    pub files: Vec<FileChange>,
+    /// One edit per file, annotated with the root causes it repairs.
+    pub files: Vec<Edit>,
     /// Re-runs on candidate text, all tests together.
     pub attempts: u32,
     /// pytest runs in all (the first run and checks included).
@@ -288,12 +245,12 @@ pub fn render_json(report: &FixReport) -> String {
         .files
         .iter()
         .map(|f| {
+            let original = f.original.as_deref().unwrap_or_default();
             let edits: Vec<serde_json::Value> = f
                 .text_edits()
                 .iter()
                 .map(|e| {
-                    let (start_line, end_line) =
-                        (line_at(&f.original, e.range.start), line_at(&f.original, e.range.end));
+                    let (start_line, end_line) = (line_at(original, e.range.start), line_at(original, e.range.end));
                     json!({
                         "start_line": start_line,
                         "end_line": end_line,
@@ -325,6 +282,51 @@ pub fn render_json(report: &FixReport) -> String {
     text
 }
 
+/// Annotates each file's edit with the root causes it repairs. Updating an
+/// expected value the code does not explain (a possible regression) needs
+/// confirmation.
+pub fn annotate(files: &mut [Edit], results: &[TestResult]) {
+    for file in files {
+        let fixes: Vec<(&str, &AppliedFix)> = results
+            .iter()
+            .flat_map(|r| r.fixes.iter().map(move |f| (r.nodeid.as_str(), f)))
+            .filter(|(_, f)| f.files.contains(&file.rel))
+            .collect();
+        let causes: Vec<String> = fixes
+            .iter()
+            .map(|(nodeid, f)| {
+                let name = nodeid.rsplit("::").next().unwrap_or(nodeid);
+                format!("`{name}` — {}: {} → {}", f.category, f.summary, f.edit)
+            })
+            .collect();
+        let label = if causes.is_empty() {
+            format!("testgap: fix {}", file.rel)
+        } else {
+            format!("testgap: {}", causes.join("; "))
+        };
+        let regression = fixes.iter().any(|(_, f)| f.kind == EditKind::DriftAccepted);
+        let description = if regression {
+            Some(
+                "possible regression in the code: the code under test did not change since the test's last commit, \
+                 so the test may be right. Accept only if the new value is intended."
+                    .to_string(),
+            )
+        } else {
+            let evidence: Vec<&str> = fixes
+                .iter()
+                .flat_map(|(_, f)| f.evidence.iter().map(String::as_str))
+                .collect();
+            (!evidence.is_empty()).then(|| evidence.join("\n"))
+        };
+        file.annotation = Annotation {
+            id: format!("testgap.fix:{}", file.rel),
+            label,
+            description,
+            needs_confirmation: regression,
+        };
+    }
+}
+
 /// 0-based line of a byte offset (edits replace whole lines: `end_line` is
 /// exclusive).
 fn line_at(text: &str, offset: usize) -> usize {
@@ -334,28 +336,14 @@ fn line_at(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::source::apply_edits;
 
-    fn change(original: &str, updated: &str) -> FileChange {
-        FileChange {
-            path: PathBuf::from("/p/tests/test_a.py"),
-            rel: "tests/test_a.py".into(),
-            original: original.into(),
-            updated: updated.into(),
-        }
-    }
-
-    #[test]
-    fn line_edits_reproduce_the_new_text() {
-        let original = "from a import x\n\ndef test():\n    assert x() == 1\n";
-        let updated = "from b import x\n\ndef test():\n    assert x() == 2\n";
-        let c = change(original, updated);
-        let edits = c.text_edits();
-        assert_eq!(edits.len(), 2);
-        assert_eq!(apply_edits(original, &edits).unwrap(), updated);
-        assert!(c
-            .unified_diff()
-            .starts_with("--- a/tests/test_a.py\n+++ b/tests/test_a.py\n"));
+    fn change(original: &str, updated: &str) -> Edit {
+        Edit::replace(
+            "/p/tests/test_a.py".into(),
+            "tests/test_a.py".into(),
+            original.into(),
+            updated.into(),
+        )
     }
 
     #[test]
@@ -400,5 +388,34 @@ mod tests {
         assert_eq!(json["summary"]["failing"], 2);
         assert_eq!(json["tests"][0]["fixes"][0]["category"], "import_error");
         assert_eq!(json["files"][0]["edits"][0]["new_text"], "b\n");
+    }
+
+    #[test]
+    fn edits_are_annotated_with_their_root_causes() {
+        let mut fixed = TestResult::new("tests/test_a.py::test_x", TestOutcome::Fixed);
+        fixed.fixes.push(AppliedFix {
+            category: Category::AssertionDrift,
+            confidence: 0.8,
+            summary: "the expected value changed".into(),
+            evidence: vec!["`total()` returns 3".into()],
+            edit: "expect 3".into(),
+            kind: EditKind::DriftAccepted,
+            files: vec!["tests/test_a.py".into()],
+        });
+        let mut files = vec![
+            change("a\n", "b\n"),
+            Edit::replace("/p/b.py".into(), "b.py".into(), "x".into(), "y".into()),
+        ];
+        annotate(&mut files, &[fixed]);
+        let note = &files[0].annotation;
+        assert_eq!(note.id, "testgap.fix:tests/test_a.py");
+        assert_eq!(
+            note.label,
+            "testgap: `test_x` — assertion_drift: the expected value changed → expect 3"
+        );
+        assert!(note.needs_confirmation);
+        assert!(note.description.as_deref().unwrap().starts_with("possible regression"));
+        assert_eq!(files[1].annotation.label, "testgap: fix b.py");
+        assert_eq!(files[1].annotation.description, None);
     }
 }

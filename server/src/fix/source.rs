@@ -2,50 +2,10 @@
 //! (imports, calls, asserts, names in a scope, string literals) and text
 //! edits on byte ranges.
 
+// Fixers build their edits from here; the type is the core's one edit.
+pub use crate::edit::{apply_edits, TextEdit};
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
-
-/// A replacement of a byte range of one file's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextEdit {
-    pub range: Range<usize>,
-    pub new_text: String,
-}
-
-impl TextEdit {
-    pub fn replace(range: Range<usize>, new_text: impl Into<String>) -> TextEdit {
-        TextEdit {
-            range,
-            new_text: new_text.into(),
-        }
-    }
-
-    pub fn insert(at: usize, new_text: impl Into<String>) -> TextEdit {
-        TextEdit::replace(at..at, new_text)
-    }
-}
-
-/// Applies non-overlapping edits (in any order) to `text`. Overlapping
-/// edits are a bug in the caller: `None`.
-pub fn apply_edits(text: &str, edits: &[TextEdit]) -> Option<String> {
-    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut at = 0;
-    for edit in sorted {
-        if edit.range.start < at || edit.range.end > text.len() {
-            return None;
-        }
-        if !text.is_char_boundary(edit.range.start) || !text.is_char_boundary(edit.range.end) {
-            return None;
-        }
-        out.push_str(&text[at..edit.range.start]);
-        out.push_str(&edit.new_text);
-        at = edit.range.end;
-    }
-    out.push_str(&text[at..]);
-    Some(out)
-}
 
 /// Parsed Python source.
 pub struct Source {
@@ -575,13 +535,5 @@ mod tests {
         let function = src.find_function(&[], "test_x").unwrap();
         assert_eq!(line_of(function), 5);
         assert_eq!(line_of(src.test_function_at(3).unwrap()), 2);
-    }
-
-    #[test]
-    fn overlapping_edits_are_refused() {
-        let edits = [TextEdit::replace(0..3, "a"), TextEdit::replace(2..4, "b")];
-        assert_eq!(apply_edits("abcdef", &edits), None);
-        let edits = [TextEdit::replace(4..5, "E"), TextEdit::replace(0..1, "A")];
-        assert_eq!(apply_edits("abcdef", &edits).unwrap(), "AbcdEf");
     }
 }

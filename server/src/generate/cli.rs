@@ -181,7 +181,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, String> {
     let mut written = Vec::new();
     if args.write {
         for edit in reports.iter().filter_map(|r| r.edit.as_ref()) {
-            match apply_edit(edit) {
+            match apply_edit(edit, &project.root) {
                 Ok(()) => written.push(edit.rel.clone()),
                 Err(e) => write_errors.push(e),
             }
@@ -203,7 +203,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, String> {
             } else {
                 let mut diffs = String::new();
                 for edit in reports.iter().filter_map(|r| r.edit.as_ref()) {
-                    diffs.push_str(&super::unified_diff(&edit.rel, edit.original.as_deref(), &edit.text));
+                    diffs.push_str(&edit.unified_diff());
                 }
                 print_or_stop(&diffs);
                 eprint!("{summary}");
@@ -325,7 +325,7 @@ fn summary_text(project: &Project, reports: &[ModuleReport], totals: &Totals, wr
     for r in reports {
         out.push('\n');
         let destination = match &r.edit {
-            Some(e) if e.creates => format!(" → {} (new file)", e.rel),
+            Some(e) if e.creates() => format!(" → {} (new file)", e.rel),
             Some(e) => format!(" → {} (appended)", e.rel),
             None => String::new(),
         };
@@ -411,10 +411,7 @@ fn json_document(
         .map(|r| {
             let mut value = serde_json::to_value(r).unwrap_or_default();
             if let (Some(edit), Some(obj)) = (&r.edit, value.as_object_mut()) {
-                obj.insert(
-                    "diff".to_string(),
-                    serde_json::Value::String(super::unified_diff(&edit.rel, edit.original.as_deref(), &edit.text)),
-                );
+                obj.insert("diff".to_string(), serde_json::Value::String(edit.unified_diff()));
                 obj.insert(
                     "written".to_string(),
                     serde_json::Value::Bool(written.contains(&edit.rel)),

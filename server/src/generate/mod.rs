@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The core takes paths and settings and returns plain values
-//! ([`ModuleReport`] with a [`FileEdit`]); `cli` is the front door that
+//! ([`ModuleReport`] with an [`Edit`]); `cli` is the front door that
 //! prints and writes.
 
 mod candidates;
@@ -30,9 +30,9 @@ mod usage;
 mod verify;
 
 pub use gain::Numbers;
-pub use layout::unified_diff;
 
 use crate::coverage::{self, CoverageReport, Freshness};
+use crate::edit::{self, Edit, WriteError};
 use crate::pyenv::{self, Capabilities, DiscoveryEnv, Interpreter};
 use crate::python::{self, Module};
 use plan::TargetPlan;
@@ -41,7 +41,6 @@ use render::{Chosen, Rendered};
 use resolve::{ModuleInfo, Workspace};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -155,22 +154,6 @@ pub struct ModuleJob {
     pub test_file: PathBuf,
 }
 
-/// A change to one test file: created, or appended to.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileEdit {
-    #[serde(skip)]
-    pub path: PathBuf,
-    /// Relative to the root.
-    pub rel: String,
-    /// The file's text when it was read; `None`: it does not exist yet.
-    #[serde(skip)]
-    pub original: Option<String>,
-    /// The whole new text.
-    #[serde(skip)]
-    pub text: String,
-    pub creates: bool,
-}
-
 /// A case that was probed but is not in the output, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dropped {
@@ -199,7 +182,9 @@ pub struct ModuleReport {
     pub path: String,
     pub module: String,
     pub test_file: String,
-    pub edit: Option<FileEdit>,
+    /// The test file created, or appended to.
+    #[serde(serialize_with = "edit_summary")]
+    pub edit: Option<Edit>,
     pub functions: Vec<FunctionReport>,
     /// A problem with the whole module (it cannot be read or imported).
     pub error: Option<String>,
@@ -222,6 +207,22 @@ impl ModuleReport {
             seconds: 0.0,
         }
     }
+}
+
+/// What JSON shows of an edit: the file, and whether it is new (the text and
+/// the diff go elsewhere).
+fn edit_summary<S: serde::Serializer>(edit: &Option<Edit>, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Summary<'a> {
+        rel: &'a str,
+        creates: bool,
+    }
+    edit.as_ref()
+        .map(|e| Summary {
+            rel: &e.rel,
+            creates: e.creates(),
+        })
+        .serialize(serializer)
 }
 
 fn rel_to(root: &Path, path: &Path) -> String {
@@ -562,12 +563,13 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
         }
         None => standalone(&rendered),
     };
-    report.edit = Some(FileEdit {
-        path: job.test_file.clone(),
-        rel: rel_to(&project.root, &job.test_file),
-        original: existing,
-        text,
-        creates: !job.test_file.exists(),
+    let (path, rel) = (job.test_file.clone(), rel_to(&project.root, &job.test_file));
+    report.edit = Some(match existing {
+        Some(old_text) => match text.strip_prefix(old_text.as_str()) {
+            Some(suffix) => Edit::append(path, rel, old_text.clone(), suffix),
+            None => Edit::replace(path, rel, old_text, text),
+        },
+        None => Edit::create(path, rel, text),
     });
     Ok(())
 }
@@ -804,43 +806,23 @@ fn first_line(text: &str) -> &str {
     text.trim().lines().next().unwrap_or("").trim()
 }
 
-/// Writes an edit: creates a new file (never replacing one that appeared
-/// meanwhile) or appends to an existing one whose text is still what was
-/// read. Every existing byte is kept.
-pub fn apply_edit(edit: &FileEdit) -> Result<(), String> {
+/// Writes an edit inside `root`: creates a new file (never replacing one
+/// that appeared meanwhile) or extends an existing one whose text is still
+/// what was read. Every existing byte is kept.
+pub fn apply_edit(edit: &Edit, root: &Path) -> Result<(), String> {
+    edit::write(edit, root).map_err(|e| write_error(edit, e))
+}
+
+/// Why an edit of generated tests was not written, in one sentence.
+pub fn write_error(edit: &Edit, error: WriteError) -> String {
     let shown = edit.path.display();
-    match &edit.original {
-        None => {
-            if let Some(dir) = edit.path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&edit.path)
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::AlreadyExists => {
-                        format!("{shown} appeared while tests were generated; not overwritten")
-                    }
-                    _ => format!("cannot create {shown}: {e}"),
-                })?;
-            file.write_all(edit.text.as_bytes())
-                .map_err(|e| format!("cannot write {shown}: {e}"))
-        }
-        Some(original) => {
-            let current = std::fs::read_to_string(&edit.path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-            if current != *original {
-                return Err(format!("{shown} changed while tests were generated; not touched"));
-            }
-            let Some(suffix) = edit.text.strip_prefix(original.as_str()) else {
-                return Err(format!("internal error: the edit of {shown} does not keep its text"));
-            };
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .open(&edit.path)
-                .map_err(|e| format!("cannot open {shown}: {e}"))?;
-            file.write_all(suffix.as_bytes())
-                .map_err(|e| format!("cannot write {shown}: {e}"))
-        }
+    match error {
+        WriteError::Changed => format!("{shown} changed while tests were generated; not touched"),
+        WriteError::Appeared => format!("{shown} appeared while tests were generated; not overwritten"),
+        WriteError::Outside => format!("{shown} is outside the project; not written"),
+        WriteError::Read(e) => format!("cannot read {shown}: {e}"),
+        WriteError::CreateDir(dir, e) => format!("cannot create {}: {e}", dir.display()),
+        WriteError::Create(e) => format!("cannot create {shown}: {e}"),
+        WriteError::Write(e) => format!("cannot write {shown}: {e}"),
     }
 }

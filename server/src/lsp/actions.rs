@@ -4,10 +4,11 @@
 //! the new file and opens it).
 
 use super::document::Document;
+use super::edit::{self, ClientEdits, OpenDocument};
 use super::encoding::PositionEncoding;
 use crate::coverage::{self, LoadOptions};
-use crate::generate::{self, targets, FileEdit, GenerateConfig, Project};
-use ropey::Rope;
+use crate::edit::{Annotation, Edit, WriteError};
+use crate::generate::{self, targets, GenerateConfig, Project};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -83,7 +84,7 @@ pub struct Job {
 
 /// Runs generation for the job's target (blocking work: runs the project's
 /// Python). Returns the edits and a one-line summary.
-pub fn run(job: &Job) -> Result<(Vec<FileEdit>, String), String> {
+pub fn run(job: &Job) -> Result<(Vec<Edit>, String), String> {
     let report = match &job.report {
         Some(path) => Some(coverage::load_report(&job.root, path).map_err(|e| e.to_string())?),
         None => coverage::find_report(&job.root, &LoadOptions::default())
@@ -123,94 +124,49 @@ pub fn run(job: &Job) -> Result<(Vec<FileEdit>, String), String> {
 /// tests are appended to). Without `CreateFile` support, new files are
 /// left out and returned for [`WRITE_TESTS`].
 pub fn workspace_edit(
-    edits: &[FileEdit],
+    edits: &[Edit],
     open: &HashMap<PathBuf, (String, i32)>,
     create_files: bool,
     enc: PositionEncoding,
     annotation: &str,
-) -> (WorkspaceEdit, Vec<FileEdit>) {
-    let annotation_id: ChangeAnnotationIdentifier = "testgap.generate".to_string();
-    let mut operations = Vec::new();
-    let mut left_over = Vec::new();
-    for edit in edits {
-        let Some(uri) = Uri::from_file_path(&edit.path) else {
-            continue;
-        };
-        let annotated = |range: Range, new_text: String| {
-            OneOf::Right(AnnotatedTextEdit {
-                text_edit: TextEdit { range, new_text },
-                annotation_id: annotation_id.clone(),
-            })
-        };
-        match (&edit.original, open.get(&edit.path)) {
-            (None, _) if !create_files => left_over.push(edit.clone()),
-            (None, _) => {
-                operations.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-                    uri: uri.clone(),
-                    options: Some(CreateFileOptions {
-                        overwrite: Some(false),
-                        ignore_if_exists: Some(false),
-                    }),
-                    annotation_id: Some(annotation_id.clone()),
-                })));
-                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
-                    edits: vec![annotated(Range::default(), edit.text.clone())],
-                }));
-            }
-            (Some(original), buffer) => {
-                let appended = edit
-                    .text
-                    .strip_prefix(original.as_str())
-                    .unwrap_or(&edit.text)
-                    .to_string();
-                let (current, version) = match buffer {
-                    Some((text, version)) => (text.as_str(), Some(*version)),
-                    None => (original.as_str(), None),
-                };
-                let rope = Rope::from_str(current);
-                let end = enc.position(&rope, rope.len_chars());
-                let separator = if current.is_empty() || current.ends_with('\n') {
-                    ""
-                } else {
-                    "\n"
-                };
-                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
-                    edits: vec![annotated(Range { start: end, end }, format!("{separator}{appended}"))],
-                }));
-            }
-        }
-    }
-    let annotations = HashMap::from([(
-        annotation_id.clone(),
-        ChangeAnnotation {
-            label: annotation.to_string(),
-            needs_confirmation: Some(false),
-            description: None,
-        },
-    )]);
-    let edit = WorkspaceEdit {
-        changes: None,
-        document_changes: Some(DocumentChanges::Operations(operations)),
-        change_annotations: Some(annotations),
+) -> (WorkspaceEdit, Vec<Edit>) {
+    let edits: Vec<Edit> = edits
+        .iter()
+        .map(|edit| {
+            let mut edit = edit.clone();
+            edit.annotation = Annotation {
+                id: "testgap.generate".to_string(),
+                label: annotation.to_string(),
+                description: None,
+                needs_confirmation: false,
+            };
+            edit
+        })
+        .collect();
+    let open = open
+        .iter()
+        .map(|(path, (text, version))| {
+            let document = OpenDocument {
+                version: *version,
+                text: Some(text.clone()),
+            };
+            (path.clone(), document)
+        })
+        .collect();
+    let client = ClientEdits {
+        create_files,
+        encoding: enc,
     };
-    (edit, left_over)
+    edit::workspace_edit(&edits, &open, client)
 }
 
 /// Writes a new test file for [`WRITE_TESTS`]: only inside `root`, never
 /// over an existing file.
 pub fn write_new_file(root: &Path, path: &Path, text: &str) -> Result<(), String> {
     let normalized = coverage::normalize(path).ok_or_else(|| format!("{} is not a usable path", path.display()))?;
-    if !normalized.starts_with(root) {
-        return Err(format!("{} is outside the workspace; not written", path.display()));
-    }
-    let edit = FileEdit {
-        path: normalized,
-        rel: String::new(),
-        original: None,
-        text: text.to_string(),
-        creates: true,
-    };
-    generate::apply_edit(&edit)
+    let new = Edit::create(normalized, String::new(), text.to_string());
+    crate::edit::write(&new, root).map_err(|e| match e {
+        WriteError::Outside => format!("{} is outside the workspace; not written", path.display()),
+        other => generate::write_error(&new, other),
+    })
 }

@@ -7,6 +7,7 @@ mod commands;
 pub mod config;
 mod diagnostics;
 pub mod document;
+pub mod edit;
 pub mod encoding;
 mod hints;
 mod hover;

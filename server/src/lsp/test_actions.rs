@@ -356,12 +356,7 @@ impl Inner {
         &self,
         root: &Path,
         target: &str,
-    ) -> Result<(
-        Vec<crate::generate::FileEdit>,
-        WorkspaceEdit,
-        Vec<crate::generate::FileEdit>,
-        String,
-    )> {
+    ) -> Result<(Vec<crate::edit::Edit>, WorkspaceEdit, Vec<crate::edit::Edit>, String)> {
         let (job, create_files, encoding) = {
             let state = self.state();
             let report = state

@@ -8,10 +8,10 @@
 //! of an action the user picked do, with the fix module's timeouts.
 
 use super::document::Document;
+use super::edit::{self, ClientEdits, OpenDocument};
 use super::encoding::PositionEncoding;
 use crate::fix::classify::{classify, is_test_file, Category};
 use crate::fix::failure::{slash_path, TestStatus};
-use crate::fix::fixers::EditKind;
 use crate::fix::run::{Overrides, Runner};
 use crate::fix::workspace::Workspace;
 use crate::fix::{fix_tests, FixConfig, FixReport, TestOutcome, Texts};
@@ -492,11 +492,7 @@ pub fn fix(job: &Job, versions: &HashMap<PathBuf, i32>, enc: PositionEncoding) -
         (None, Vec::new())
     } else {
         let edit = fix_edit(&report, versions, enc);
-        let updated = report
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.updated.clone()))
-            .collect();
+        let updated = report.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
         (Some(edit), updated)
     };
     Ok(FixOutcome {
@@ -507,90 +503,25 @@ pub fn fix(job: &Job, versions: &HashMap<PathBuf, i32>, enc: PositionEncoding) -
     })
 }
 
-/// The fix report's file changes as one workspace edit, each file's edits
-/// annotated with the root causes they repair. Updating an expected value
-/// the code does not explain (a possible regression) needs confirmation.
+/// The fix report's file edits as one workspace edit, each annotated with
+/// the root causes it repairs (a possible regression needs confirmation).
 pub fn fix_edit(report: &FixReport, versions: &HashMap<PathBuf, i32>, enc: PositionEncoding) -> WorkspaceEdit {
-    let mut operations = Vec::new();
-    let mut annotations = HashMap::new();
-    for file in &report.files {
-        let Some(uri) = Uri::from_file_path(&file.path) else {
-            continue;
-        };
-        let fixes: Vec<(&str, &crate::fix::report::AppliedFix)> = report
-            .results
-            .iter()
-            .flat_map(|r| r.fixes.iter().map(move |f| (r.nodeid.as_str(), f)))
-            .filter(|(_, f)| f.files.contains(&file.rel))
-            .collect();
-        let mut label = String::from("testgap: ");
-        let causes: Vec<String> = fixes
-            .iter()
-            .map(|(nodeid, f)| {
-                let name = nodeid.rsplit("::").next().unwrap_or(nodeid);
-                format!("`{name}` — {}: {} → {}", f.category, f.summary, f.edit)
-            })
-            .collect();
-        label.push_str(&if causes.is_empty() {
-            format!("fix {}", file.rel)
-        } else {
-            causes.join("; ")
-        });
-        let regression = fixes.iter().any(|(_, f)| f.kind == EditKind::DriftAccepted);
-        let id: ChangeAnnotationIdentifier = format!("testgap.fix:{}", file.rel);
-        let description = if regression {
-            Some(
-                "possible regression in the code: the code under test did not change since the test's last commit, \
-                 so the test may be right. Accept only if the new value is intended."
-                    .to_string(),
-            )
-        } else {
-            let evidence: Vec<&str> = fixes
-                .iter()
-                .flat_map(|(_, f)| f.evidence.iter().map(String::as_str))
-                .collect();
-            (!evidence.is_empty()).then(|| evidence.join("\n"))
-        };
-        annotations.insert(
-            id.clone(),
-            ChangeAnnotation {
-                label,
-                needs_confirmation: Some(regression),
-                description,
-            },
-        );
-        let rope = Rope::from_str(&file.original);
-        let edits = file
-            .text_edits()
-            .into_iter()
-            .map(|e| {
-                let start = rope.byte_to_char(e.range.start.min(rope.len_bytes()));
-                let end = rope.byte_to_char(e.range.end.min(rope.len_bytes()));
-                OneOf::Right(AnnotatedTextEdit {
-                    text_edit: TextEdit {
-                        range: Range {
-                            start: enc.position(&rope, start),
-                            end: enc.position(&rope, end),
-                        },
-                        new_text: e.new_text,
-                    },
-                    annotation_id: id.clone(),
-                })
-            })
-            .collect();
-        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-            text_document: OptionalVersionedTextDocumentIdentifier {
-                uri,
-                version: versions.get(&file.path).copied(),
-            },
-            edits,
-        }));
-    }
-    WorkspaceEdit {
-        changes: None,
-        document_changes: Some(DocumentChanges::Operations(operations)),
-        change_annotations: Some(annotations),
-    }
+    // The edits were made from the open documents' text at these versions.
+    let open = versions
+        .iter()
+        .map(|(path, version)| {
+            let document = OpenDocument {
+                version: *version,
+                text: None,
+            };
+            (path.clone(), document)
+        })
+        .collect();
+    let client = ClientEdits {
+        create_files: false,
+        encoding: enc,
+    };
+    edit::workspace_edit(&report.files, &open, client).0
 }
 
 #[cfg(test)]
