@@ -63,15 +63,15 @@ pub struct FixArgs {
 /// still fail; `Err` (exit 2) for bad input.
 pub fn run(args: FixArgs) -> Result<u8, String> {
     let root = Root::canonical(&args.root)?;
-    let root = root.path().to_path_buf();
-    let nodeids = nodeids(&args, &root)?;
-    let python = pyenv::find_interpreter(&root, args.python.as_deref(), &DiscoveryEnv::from_process())
+    let root = root.path();
+    let nodeids = nodeids(&args, root)?;
+    let python = pyenv::find_interpreter(root, args.python.as_deref(), &DiscoveryEnv::from_process())
         .map_err(|e| e.to_string())?;
     let capabilities = pyenv::capabilities(&python).map_err(|e| e.to_string())?;
     capabilities.require_pytest(&python).map_err(|e| e.to_string())?;
-    let runner = Runner::new(&root, python, Duration::from_secs(args.timeout)).map_err(|e| e.to_string())?;
-    let workspace = Workspace::scan(&root);
-    let git = Git::open(&root);
+    let runner = Runner::new(root, python, Duration::from_secs(args.timeout)).map_err(|e| e.to_string())?;
+    let workspace = Workspace::scan(root);
+    let git = Git::open(root);
     let config = FixConfig {
         max_attempts: args.max_attempts,
         accept_drift: args.accept_drift,
