@@ -71,7 +71,7 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
             },
         ),
         Format::Json => audit::render_json(&result),
-        Format::Sarif => pretty(&audit::render_sarif(&result)),
+        Format::Sarif => output::pretty_json(&audit::render_sarif(&result)),
     };
     if !output::print(&rendered) {
         return Ok(exit::OK);
@@ -98,12 +98,6 @@ fn should_fail_under(total: f64, fail_under: f64, precision: usize) -> bool {
     }
     let scale = 10f64.powi(precision as i32);
     (total * scale).round_ties_even() / scale < fail_under
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `testgap fix`: the command line front door of test repair.
 
 use super::args::Root;
-use super::{exit, output};
+use super::exit;
+use super::output::{self, Format};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use testgap::fix::attempt::{fix_tests, write_changes, FixConfig};
@@ -12,13 +13,6 @@ use testgap::fix::run::Runner;
 use testgap::fix::select;
 use testgap::fix::workspace::Workspace;
 use testgap::pyenv::{self, DiscoveryEnv};
-
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
 
 /// Flags of `testgap fix`.
 #[derive(Debug, clap::Args)]

@@ -3,8 +3,9 @@
 //! everything else is the core's.
 
 use super::args::{Percent, Root};
+use super::exit;
 use super::generate_summary::{json_document, summary_text, Totals};
-use super::{exit, output};
+use super::output::{self, Format};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use testgap::audit::{self, AuditConfig};
@@ -54,8 +55,8 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub no_verify: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// The project's Python interpreter (default: $VIRTUAL_ENV, .venv, venv, python3).
     #[arg(long)]
     pub python: Option<PathBuf>,
@@ -65,12 +66,6 @@ pub struct GenerateArgs {
     /// Seconds one call may take in the probe before it counts as hanging.
     #[arg(long, default_value_t = 2.0)]
     pub call_timeout: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
 }
 
 /// Runs `testgap generate`: 0, or 1 when no test could be made for any
@@ -105,7 +100,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, String> {
             .map(|n| (n.get() / 2).max(1))
             .unwrap_or(1)
     });
-    let progress = output::Progress::new("generate", args.format == OutputFormat::Text && jobs.len() > 1);
+    let progress = output::Progress::new("generate", args.format == Format::Text && jobs.len() > 1);
     let reports = generate_all(&project, &jobs, workers, &|done, total, path: &str| {
         progress.update(done, total, path)
     });
@@ -118,13 +113,11 @@ pub fn run(args: GenerateArgs) -> Result<u8, String> {
     let totals = Totals::of(&reports);
     let elapsed = started.elapsed().as_secs_f64();
     match args.format {
-        OutputFormat::Json => {
+        Format::Json => {
             let doc = json_document(&project, &reports, &totals, args.write, &written, elapsed);
-            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            text.push('\n');
-            output::print(&text);
+            output::print(&output::pretty_json(&doc));
         }
-        OutputFormat::Text => {
+        Format::Text => {
             let summary = summary_text(&project, &reports, &totals, args.write, elapsed);
             if args.write {
                 output::print(&summary);

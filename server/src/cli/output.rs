@@ -22,6 +22,20 @@ impl Color {
     }
 }
 
+/// `--format` of `generate` and `fix`: text for people, or one JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// A JSON document as printed: indented, with a final newline.
+pub fn pretty_json(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Writes the result to stdout. `false` when the reader went away
 /// (`| head`), which is not an error: there is just nothing more to say.
 pub fn print(text: &str) -> bool {
