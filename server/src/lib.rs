@@ -1,8 +1,9 @@
 //! testgap: coverage-driven testing for Python.
 //!
-//! The core (everything but `main.rs` and the front doors' formatting)
-//! knows nothing of the terminal or the Language Server Protocol: it takes
-//! paths, text and settings and returns plain values.
+//! The library is the core and the language server; the command line is
+//! the binary's (`main.rs`, `cli/`), the only part that writes to the
+//! terminal. The core knows nothing of the terminal or the Language Server
+//! Protocol: it takes paths, text and settings and returns plain values.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 

@@ -75,3 +75,38 @@ def test_root_that_does_not_exist(tmp_path):
     assert result.returncode == 2, result.explain("expected exit 2")
     assert result.stderr.startswith("testgap: ")
     assert "no-such-project" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "50%", "100", "101", "150"])
+def test_audit_and_generate_take_the_same_thresholds(projects, value):
+    """`--threshold` means "below this" in both: any percentage from 0 up."""
+    root = projects.get("shop").root
+    audit = run_testgap("audit", "--threshold", value, "--format", "json", cwd=root)
+    assert audit.returncode == 0, audit.explain("expected the threshold to be taken")
+    assert audit.json()["threshold"] == float(value.rstrip("%"))
+    # No targets: the flags were taken, and generate stops before running anything.
+    generate = run_testgap("generate", "--threshold", value, cwd=root)
+    assert generate.returncode == 2, generate.explain("expected exit 2")
+    assert generate.stderr.startswith("testgap: nothing to generate"), generate.explain("flag refused")
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "NaN", "inf", ""])
+def test_audit_and_generate_refuse_the_same_thresholds(projects, value):
+    root = projects.get("shop").root
+    errors = []
+    for command in ("audit", "generate"):
+        result = run_testgap(command, f"--threshold={value}", cwd=root)
+        assert result.returncode == 2, result.explain("expected a usage error")
+        assert result.stdout == ""
+        assert f"`{value}` is not a threshold: a percentage from 0 up" in result.stderr, result.explain(command)
+        errors.append(result.stderr.splitlines()[0])
+    assert errors[0] == errors[1], "one message for both subcommands"
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "abc"])
+def test_fail_under_is_a_percentage_from_0_to_100(projects, value):
+    """As coverage.py, which refuses a fail_under outside 0..100."""
+    result = run_testgap("audit", f"--fail-under={value}", cwd=projects.get("shop").root)
+    assert result.returncode == 2, result.explain("expected a usage error")
+    assert result.stdout == ""
+    assert f"`{value}` is not a percentage from 0 to 100" in result.stderr

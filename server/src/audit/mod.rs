@@ -15,11 +15,9 @@
 
 mod json;
 mod sarif;
-mod text;
 
 pub use json::{json_value, render_json, SCHEMA_VERSION};
 pub use sarif::render_sarif;
-pub use text::{render_text, TextStyle};
 
 use crate::coverage::join::{join, FunctionCoverage};
 use crate::coverage::{module_name, CoverageReport, Freshness, Summary};

@@ -10,7 +10,6 @@
 
 pub mod attempt;
 pub mod classify;
-pub mod cli;
 pub mod failure;
 pub mod fixers;
 pub mod git;

@@ -10,11 +10,10 @@
 //! ```
 //!
 //! The core takes paths and settings and returns plain values
-//! ([`ModuleReport`] with an [`Edit`]); `cli` is the front door that
-//! prints and writes.
+//! ([`ModuleReport`] with an [`Edit`]); the command line (`cli/` in the
+//! binary) prints and writes.
 
 mod candidates;
-pub mod cli;
 mod gain;
 mod layout;
 mod mine;

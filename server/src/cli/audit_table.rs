@@ -1,8 +1,9 @@
-//! The audit as an aligned table for people.
+//! `testgap audit`'s text format: an aligned table for people, coloured
+//! on a terminal.
 
-use super::{format_ranges, Audit};
-use crate::coverage::display_percent;
 use std::fmt::Write;
+use testgap::audit::{format_ranges, Audit};
+use testgap::coverage::display_percent;
 
 /// How to print: with ANSI colour (terminals only) or plain.
 #[derive(Debug, Clone, Copy, Default)]
@@ -196,5 +197,58 @@ fn render_batches(out: &mut String, audit: &Audit, paint: &Paint) {
             pad_right(&b.package, package_width),
             names.join(", ")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testgap::audit::AuditConfig;
+
+    /// One module, `billing/tax.py`: `rate` never runs, `apply` does.
+    fn audit() -> Audit {
+        let dir = tempfile::tempdir().unwrap();
+        let root = testgap::coverage::normalize(dir.path()).unwrap();
+        std::fs::create_dir(root.join("billing")).unwrap();
+        let source = "def rate(region):\n    if region == \"eu\":\n        raise KeyError(region)\n    return 0.2\n\n\ndef apply(x):\n    return x\n";
+        std::fs::write(root.join("billing/tax.py"), source).unwrap();
+        let summary = r#"{"covered_lines": 3, "num_statements": 6, "missing_lines": 3, "excluded_lines": 0,
+            "num_branches": 2, "covered_branches": 0, "missing_branches": 2, "num_partial_branches": 0}"#;
+        let coverage = format!(
+            r#"{{"meta": {{"format": 2, "version": "7.4.0", "timestamp": "2020-01-01T00:00:00",
+                 "branch_coverage": true, "show_contexts": false}},
+               "files": {{"billing/tax.py": {{"executed_lines": [1, 7, 8], "missing_lines": [2, 3, 4],
+                 "excluded_lines": [], "executed_branches": [], "missing_branches": [[2, 3], [2, 4]],
+                 "summary": {summary}}}}}}}"#
+        );
+        std::fs::write(root.join("coverage.json"), coverage).unwrap();
+        let report = testgap::coverage::load_report(&root, &root.join("coverage.json")).unwrap();
+        testgap::audit::audit(&root, &report, &AuditConfig::default())
+    }
+
+    #[test]
+    fn a_table_plain_or_coloured() {
+        let audit = audit();
+        let style = TextStyle {
+            color: false,
+            functions_per_module: 3,
+        };
+        let text = render_text(&audit, style);
+        let expected = "\
+testgap audit: 1 of 1 files below 50% · coverage.json (coverage 7.4.0, branch coverage)
+
+#  Module           Stmts   Miss Branch BrPart   Cover    Risk
+1  billing/tax.py       6      3      2      0     38%    10.5
+     rate  0%  lines 2-4 · complexity 2 · 1 untested raise
+
+Batches (by package)
+1  billing  tax.py
+
+TOTAL  6 statements, 3 missing, 2 branches, 0 partial: 38% covered
+";
+        assert_eq!(text, expected);
+        assert!(!text.contains('\x1b'));
+        let coloured = render_text(&audit, TextStyle { color: true, ..style });
+        assert!(coloured.contains("\x1b[1mtestgap audit:\x1b[0m"), "{coloured}");
     }
 }

@@ -1,22 +1,18 @@
 //! `testgap fix`: the command line front door of test repair.
 
-use super::attempt::{fix_tests, write_changes, FixConfig};
-use super::git::Git;
-use super::report::{render_json, render_text};
-use super::run::Runner;
-use super::select;
-use super::workspace::Workspace;
-use crate::pyenv::{self, DiscoveryEnv};
-use std::io::Write;
+use super::args::Root;
+use super::exit;
+use super::output::{self, Format};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+use testgap::fix::attempt::{fix_tests, write_changes, FixConfig};
+use testgap::fix::failure::slash_path;
+use testgap::fix::git::Git;
+use testgap::fix::report::{render_json, render_text};
+use testgap::fix::run::Runner;
+use testgap::fix::select;
+use testgap::fix::workspace::Workspace;
+use testgap::pyenv::{self, DiscoveryEnv};
 
 /// Flags of `testgap fix`.
 #[derive(Debug, clap::Args)]
@@ -57,27 +53,19 @@ pub struct FixArgs {
     pub timeout: u64,
 }
 
-const ALL_FIXED: u8 = 0;
-const SOME_STILL_FAIL: u8 = 1;
-
 /// Runs `testgap fix`: 0 when every failing test is fixed, 1 when some
 /// still fail; `Err` (exit 2) for bad input.
 pub fn run(args: FixArgs) -> Result<u8, String> {
-    if !args.root.is_dir() {
-        return Err(format!("--root {} is not a directory", args.root.display()));
-    }
-    let root = args
-        .root
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve --root {}: {e}", args.root.display()))?;
-    let nodeids = nodeids(&args, &root)?;
-    let python = pyenv::find_interpreter(&root, args.python.as_deref(), &DiscoveryEnv::from_process())
+    let root = Root::canonical(&args.root)?;
+    let root = root.path();
+    let nodeids = nodeids(&args, root)?;
+    let python = pyenv::find_interpreter(root, args.python.as_deref(), &DiscoveryEnv::from_process())
         .map_err(|e| e.to_string())?;
     let capabilities = pyenv::capabilities(&python).map_err(|e| e.to_string())?;
     capabilities.require_pytest(&python).map_err(|e| e.to_string())?;
-    let runner = Runner::new(&root, python, Duration::from_secs(args.timeout)).map_err(|e| e.to_string())?;
-    let workspace = Workspace::scan(&root);
-    let git = Git::open(&root);
+    let runner = Runner::new(root, python, Duration::from_secs(args.timeout)).map_err(|e| e.to_string())?;
+    let workspace = Workspace::scan(root);
+    let git = Git::open(root);
     let config = FixConfig {
         max_attempts: args.max_attempts,
         accept_drift: args.accept_drift,
@@ -92,10 +80,12 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
         Format::Text => render_text(&report, true),
         Format::Json => render_json(&report),
     };
-    let mut out = std::io::stdout().lock();
-    // A reader that went away (`| head`) is not an error of the fix.
-    let _ = out.write_all(rendered.as_bytes()).and_then(|_| out.flush());
-    Ok(if report.all_fixed() { ALL_FIXED } else { SOME_STILL_FAIL })
+    output::print(&rendered);
+    Ok(if report.all_fixed() {
+        exit::OK
+    } else {
+        exit::SOME_STILL_FAIL
+    })
 }
 
 /// The node ids to fix: given ones, then `--last-failed`, then `--junit`.
@@ -144,7 +134,7 @@ fn relative_nodeid(id: &str, cwd: &Path, root: &Path) -> String {
     let under_root = |full: PathBuf| {
         full.canonicalize()
             .ok()
-            .and_then(|f| f.strip_prefix(root).ok().map(super::failure::slash_path))
+            .and_then(|f| f.strip_prefix(root).ok().map(slash_path))
     };
     let rel = if Path::new(path).is_absolute() {
         under_root(PathBuf::from(path)).unwrap_or_else(|| path.to_string())
@@ -162,11 +152,10 @@ fn relative_nodeid(id: &str, cwd: &Path, root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pyenv::TempDir;
 
     #[test]
     fn node_ids_relative_to_the_root() {
-        let tmp = TempDir::new("fix-cli-test").unwrap();
+        let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
         std::fs::create_dir_all(root.join("tests")).unwrap();
         std::fs::write(root.join("tests/test_a.py"), "").unwrap();
