@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use tower_lsp_server::jsonrpc::Result;
 
-/// What an audit command needs, copied out of the state so that the work
+/// What an audit command needs, copied out of the session so that the work
 /// runs without the lock.
 pub struct AuditJob {
     pub roots: Vec<(PathBuf, std::sync::Arc<coverage::CoverageReport>)>,

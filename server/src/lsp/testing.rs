@@ -1,8 +1,9 @@
-//! Tests in the editor: `testgap.runTests` runs pytest and publishes each
-//! failure at the failing line of the test (code `failing-test`, the root
-//! cause in the message); failures pytest's cache recorded are shown when a
-//! test file opens; "Fix failing test" quick fixes and the "Fix all failing
-//! tests in this file" source action compute their edit on resolve.
+//! Failing tests in the editor: the failure model (a failing test, where it
+//! shows, its root cause), the failures pytest's cache recorded, and the
+//! blocking work behind `testgap.runTests`, `testgap.fix` and the "Fix
+//! failing test" actions: one pytest run, classified, and the fix loop with
+//! its workspace edit. Publishing is in `requests/diagnostics.rs`, the
+//! actions in `requests/code_action.rs`.
 //!
 //! Nothing here runs user code by itself: only the commands and the resolve
 //! of an action the user picked do, with the fix module's timeouts.
