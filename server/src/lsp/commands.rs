@@ -132,7 +132,7 @@ impl Default for LeastCoveredArgs {
 
 /// Arguments of `testgap.showFunctionCoverage`: the document and the
 /// function's qualified name. The code lens builds them, so both sides agree.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct ShowFunctionArgs(pub Uri, pub String);
 
 impl ShowFunctionArgs {
