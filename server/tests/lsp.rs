@@ -466,3 +466,93 @@ async fn lenses_symbols_commands_settings_and_close() {
         .await;
     assert_eq!(hover["result"], Value::Null, "a closed document has nothing to say");
 }
+
+#[tokio::test]
+async fn commands_are_announced_once_and_their_arguments_checked() {
+    let dir = project();
+    let mut client = Client::start();
+    let init = client.initialize(dir.path(), json!({})).await;
+    assert_eq!(
+        init["result"]["capabilities"]["executeCommandProvider"]["commands"],
+        json!([
+            "testgap.audit",
+            "testgap.leastCovered",
+            "testgap.reloadCoverage",
+            "testgap.showFunctionCoverage",
+            "testgap.writeGeneratedTests",
+            "testgap.runTests",
+            "testgap.fix",
+            "testgap.generate",
+        ])
+    );
+    let uri = open_with_report(&mut client, dir.path()).await;
+
+    // The code lens's arguments are what the command takes.
+    let lenses = client
+        .request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}))
+        .await;
+    let command = &lenses["result"][0]["command"];
+    let shown = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": command["command"], "arguments": command["arguments"]}),
+        )
+        .await;
+    assert_eq!(shown["result"]["function"], "total");
+    assert!(shown["result"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("**testgap** · `total` — 60% covered"));
+
+    // Arguments of the wrong shape: InvalidParams, naming the command and what it takes.
+    let bad = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "testgap.leastCovered", "arguments": [{"limit": "two"}]}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602);
+    let message = bad["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("invalid arguments for `testgap.leastCovered`"),
+        "{message}"
+    );
+    assert!(message.ends_with("expected [{query?, limit?}]"), "{message}");
+    let bad = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "testgap.writeGeneratedTests", "arguments": []}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602);
+
+    // Actions carry their target; data the server did not write is refused.
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                   "context": {"diagnostics": []}}),
+        )
+        .await;
+    let data: Vec<&Value> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["data"])
+        .collect();
+    assert_eq!(
+        data,
+        [
+            &json!({"uri": uri, "target": "shop.py::total"}),
+            &json!({"uri": uri, "target": "shop.py"}),
+        ]
+    );
+    let foreign = client
+        .request(
+            "codeAction/resolve",
+            json!({"title": "Generate tests", "data": {"something": "else"}}),
+        )
+        .await;
+    assert_eq!(foreign["error"]["code"], -32602);
+}

@@ -1,78 +1,16 @@
-//! "Generate tests" code actions. Listing them runs no user code; the work
-//! happens in `codeAction/resolve`, which ends in a `WorkspaceEdit` the user
-//! accepts (or, for clients that cannot create files, a command that writes
-//! the new file and opens it).
+//! Generating tests for the editor: the blocking job behind "Generate tests"
+//! (`codeAction/resolve`) and `testgap.generate`, the workspace edit its
+//! files become, and the writer of a new test file for clients that cannot
+//! create files (`testgap.writeGeneratedTests`).
 
-use super::document::Document;
 use super::edit::{self, ClientEdits, OpenDocument};
 use super::encoding::PositionEncoding;
 use crate::coverage::{self, LoadOptions};
 use crate::edit::{Annotation, Edit, WriteError};
 use crate::generate::{self, targets, GenerateConfig, Project};
-use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::*;
-
-/// The command that writes a generated test file for clients without
-/// `CreateFile` support.
-pub const WRITE_TESTS: &str = "testgap.writeGeneratedTests";
-
-/// The generate actions available at `range` of `doc` (the file at `rel`
-/// under `root`). Instant: nothing runs.
-pub fn list(
-    uri: &Uri,
-    doc: &Document,
-    rel: &str,
-    range: Range,
-    diagnostics: &[Diagnostic],
-) -> Vec<CodeActionOrCommand> {
-    let line = range.start.line + 1;
-    let mut actions = Vec::new();
-    let action = |title: String, kind: CodeActionKind, target: String, diagnostics: Option<Vec<Diagnostic>>| {
-        CodeActionOrCommand::CodeAction(CodeAction {
-            title,
-            kind: Some(kind),
-            diagnostics,
-            data: Some(json!({"uri": uri.as_str(), "target": target})),
-            ..CodeAction::default()
-        })
-    };
-    // The innermost function whose header or body holds the cursor.
-    if let Some(f) = doc.module.function_at(line, |_| true) {
-        let on_it: Vec<Diagnostic> = diagnostics
-            .iter()
-            .filter(|d| d.data.as_ref().and_then(|v| v.get("function")).and_then(Value::as_str) == Some(&f.qualname))
-            .cloned()
-            .collect();
-        let kind = if on_it.is_empty() {
-            CodeActionKind::REFACTOR
-        } else {
-            CodeActionKind::QUICKFIX
-        };
-        actions.push(action(
-            format!("Generate tests for `{}`", f.name),
-            kind,
-            format!("{rel}::{}", f.qualname),
-            (!on_it.is_empty()).then_some(on_it),
-        ));
-    }
-    if let Some(c) = doc.module.class_at(line) {
-        actions.push(action(
-            format!("Generate tests for `{}`", c.name),
-            CodeActionKind::REFACTOR,
-            format!("{rel}::{}", c.qualname),
-            None,
-        ));
-    }
-    actions.push(action(
-        "Generate tests for untested code in this module".to_string(),
-        CodeActionKind::SOURCE,
-        rel.to_string(),
-        None,
-    ));
-    actions
-}
 
 /// What resolving needs, copied out of the session.
 pub struct Job {
@@ -122,7 +60,7 @@ pub fn run(job: &Job) -> Result<(Vec<Edit>, String), String> {
 /// Turns generated files into a workspace edit. `open` gives the text and
 /// version of test files open in the editor (their unsaved text is what the
 /// tests are appended to). Without `CreateFile` support, new files are
-/// left out and returned for [`WRITE_TESTS`].
+/// left out and returned for `testgap.writeGeneratedTests`.
 pub fn workspace_edit(
     edits: &[Edit],
     open: &HashMap<PathBuf, (String, i32)>,
@@ -160,7 +98,7 @@ pub fn workspace_edit(
     edit::workspace_edit(&edits, &open, client)
 }
 
-/// Writes a new test file for [`WRITE_TESTS`]: only inside `root`, never
+/// Writes a new test file for `testgap.writeGeneratedTests`: only inside `root`, never
 /// over an existing file.
 pub fn write_new_file(root: &Path, path: &Path, text: &str) -> Result<(), String> {
     let normalized = coverage::normalize(path).ok_or_else(|| format!("{} is not a usable path", path.display()))?;

@@ -1,8 +1,9 @@
-//! Tests in the editor: `testgap.runTests` runs pytest and publishes each
-//! failure at the failing line of the test (code `failing-test`, the root
-//! cause in the message); failures pytest's cache recorded are shown when a
-//! test file opens; "Fix failing test" quick fixes and the "Fix all failing
-//! tests in this file" source action compute their edit on resolve.
+//! Failing tests in the editor: the failure model (a failing test, where it
+//! shows, its root cause), the failures pytest's cache recorded, and the
+//! blocking work behind `testgap.runTests`, `testgap.fix` and the "Fix
+//! failing test" actions: one pytest run, classified, and the fix loop with
+//! its workspace edit. Publishing is in `requests/diagnostics.rs`, the
+//! actions in `requests/code_action.rs`.
 //!
 //! Nothing here runs user code by itself: only the commands and the resolve
 //! of an action the user picked do, with the fix module's timeouts.
@@ -17,23 +18,11 @@ use crate::fix::workspace::Workspace;
 use crate::fix::{fix_tests, FixConfig, FixReport, TestOutcome, Texts};
 use crate::pyenv::{self, DiscoveryEnv};
 use crate::python;
-use ropey::Rope;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tower_lsp_server::ls_types::*;
-
-pub const RUN_TESTS: &str = "testgap.runTests";
-pub const FIX: &str = "testgap.fix";
-pub const GENERATE: &str = "testgap.generate";
-
-/// The diagnostic code of a failing test.
-pub const CODE: &str = "failing-test";
-
-/// The kind of "Fix all failing tests in this file". Not `source.fixAll`:
-/// that kind runs on save where users enabled it, and this one runs pytest.
-pub const FIX_ALL_KIND: &str = "source.testgap.fixFailingTests";
 
 /// How long one pytest run may take before its process group is killed.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -74,7 +63,8 @@ impl FailingTest {
         self.category != Some(Category::Environment)
     }
 
-    fn message(&self) -> String {
+    /// The diagnostic's message: the test, its root cause, and what to do.
+    pub fn message(&self) -> String {
         let mut message = match self.category {
             Some(category) => format!("`{}` fails: {} ({category})", self.short_name(), self.summary),
             None => format!("`{}` {}", self.short_name(), self.summary),
@@ -126,100 +116,6 @@ pub fn merge(known: &mut FileTests, ran: &[String], found: Vec<FailingTest>) {
     known.failures.retain(|f| !ran.iter().any(|r| covers(r, &f.nodeid)));
     known.failures.extend(found);
     known.from_run = true;
-}
-
-/// The failing-test diagnostics of an open test module.
-pub fn diagnostics(doc: &Document, failures: &[FailingTest], enc: PositionEncoding) -> Vec<Diagnostic> {
-    let lines = doc.rope.len_lines();
-    let mut out = Vec::new();
-    for failure in failures {
-        let range = match &failure.anchor {
-            Anchor::Function { qualname, offset } => {
-                // A test that no longer exists has no place to show.
-                let Some(f) = doc.module.functions.iter().find(|f| &f.qualname == qualname) else {
-                    continue;
-                };
-                match offset {
-                    Some(offset) if f.def_line + offset <= f.body.end.max(f.def_line) => {
-                        line_range(&doc.rope, (f.def_line + offset) as usize - 1, enc)
-                    }
-                    _ => enc.name_range(&doc.rope, f.name_start, f.name_end),
-                }
-            }
-            Anchor::Line(line) => line_range(&doc.rope, (*line as usize).clamp(1, lines.max(1)) - 1, enc),
-        };
-        out.push(Diagnostic {
-            range,
-            severity: Some(DiagnosticSeverity::ERROR),
-            code: Some(NumberOrString::String(CODE.into())),
-            source: Some(super::diagnostics::SOURCE.into()),
-            message: failure.message(),
-            data: Some(json!({
-                "nodeid": failure.nodeid,
-                "category": failure.category.map(Category::as_str),
-            })),
-            ..Diagnostic::default()
-        });
-    }
-    out
-}
-
-/// The "Fix failing test" quick fixes of the failures on the lines of
-/// `range`, and "Fix all failing tests in this file" when any can be fixed.
-/// Instant: the work happens on resolve.
-pub fn fix_actions(
-    uri: &Uri,
-    doc: &Document,
-    failures: &[FailingTest],
-    range: Range,
-    enc: PositionEncoding,
-) -> Vec<CodeActionOrCommand> {
-    let mut out = Vec::new();
-    let fixable: Vec<&FailingTest> = failures.iter().filter(|f| f.fixable()).collect();
-    for failure in &fixable {
-        let Some(diagnostic) = diagnostics(doc, std::slice::from_ref(*failure), enc).pop() else {
-            continue;
-        };
-        let on_it = diagnostic.range.start.line <= range.end.line && range.start.line <= diagnostic.range.end.line;
-        let in_test = match &failure.anchor {
-            Anchor::Function { qualname, .. } => doc.module.functions.iter().any(|f| {
-                &f.qualname == qualname
-                    && f.start_line <= range.start.line + 1
-                    && range.start.line < f.body.end.max(f.def_line)
-            }),
-            Anchor::Line(_) => false,
-        };
-        if !on_it && !in_test {
-            continue;
-        }
-        out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: failure.fix_title(),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![diagnostic]),
-            is_preferred: Some(true),
-            data: Some(json!({"uri": uri.as_str(), "fix": [failure.nodeid]})),
-            ..CodeAction::default()
-        }));
-    }
-    if !fixable.is_empty() {
-        let nodeids: Vec<&str> = fixable.iter().map(|f| f.nodeid.as_str()).collect();
-        out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: "Fix all failing tests in this file".to_string(),
-            kind: Some(CodeActionKind::from(FIX_ALL_KIND)),
-            data: Some(json!({"uri": uri.as_str(), "fix": nodeids})),
-            ..CodeAction::default()
-        }));
-    }
-    out
-}
-
-/// A line's text from its indentation to its end.
-fn line_range(rope: &Rope, line: usize, enc: PositionEncoding) -> Range {
-    let line = line.min(rope.len_lines().saturating_sub(1));
-    Range {
-        start: enc.line_indent_end(rope, line),
-        end: enc.line_end(rope, line),
-    }
 }
 
 /// Failures pytest's cache recorded for the module `rel` (its last run),
@@ -570,37 +466,6 @@ mod tests {
         assert!(known.from_run);
         merge(&mut known, &["t.py".to_string()], Vec::new());
         assert!(known.failures.is_empty());
-    }
-
-    #[test]
-    fn failures_follow_their_test_function_while_editing() {
-        let text = "import pytest\n\n\ndef test_a():\n    x = 1\n    assert x == 2\n";
-        let failure = FailingTest {
-            nodeid: "t.py::test_a".into(),
-            anchor: Anchor::Function {
-                qualname: "test_a".into(),
-                offset: Some(2),
-            },
-            category: Some(Category::AssertionDrift),
-            summary: "`assert … == …` fails: 1 vs 2".into(),
-            suggestion: None,
-        };
-        let doc = Document::new(text, 1);
-        let found = diagnostics(&doc, std::slice::from_ref(&failure), PositionEncoding::Utf16);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].range.start, Position::new(5, 4));
-        assert_eq!(found[0].range.end, Position::new(5, 17));
-        assert_eq!(
-            found[0].message,
-            "`test_a` fails: `assert … == …` fails: 1 vs 2 (assertion_drift)"
-        );
-        // Two lines inserted above: the diagnostic moves with the test.
-        let moved = Document::new(&format!("# one\n# two\n{text}"), 2);
-        let found = diagnostics(&moved, std::slice::from_ref(&failure), PositionEncoding::Utf16);
-        assert_eq!(found[0].range.start.line, 7);
-        // The test renamed: nothing left to point at.
-        let renamed = Document::new(&text.replace("test_a", "test_b"), 3);
-        assert!(diagnostics(&renamed, &[failure], PositionEncoding::Utf16).is_empty());
     }
 
     #[test]

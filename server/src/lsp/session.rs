@@ -1,12 +1,15 @@
-//! The session: settings, workspace roots with their coverage reports, and
-//! open documents. Changed synchronously under one lock; no lock is held
-//! across an `.await`.
+//! The session: settings, what the client can do, workspace roots with
+//! their coverage reports, open documents and known test failures. Changed
+//! synchronously under one lock; no lock is held across an `.await`. How
+//! reports are found, loaded and watched is in [`reports`].
+
+pub mod reports;
 
 use super::config::Config;
 use super::document::Document;
 use super::encoding::PositionEncoding;
 use super::view::DocCoverage;
-use crate::coverage::{self, CoverageError, CoverageReport, LoadOptions};
+use crate::coverage::{self, CoverageReport};
 use crate::python;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ pub enum ReportState {
     Failed(String),
 }
 
+/// A workspace root and its report.
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,
@@ -42,6 +46,7 @@ pub struct Workspace {
     pub seen: Option<(SystemTime, u64)>,
 }
 
+/// An open document and the coverage attached to it.
 pub struct OpenDoc {
     pub doc: Document,
     pub path: Option<PathBuf>,
@@ -50,8 +55,9 @@ pub struct OpenDoc {
     pub no_coverage: Option<String>,
 }
 
+/// Everything the server knows, behind the server's one lock.
 #[derive(Default)]
-pub struct State {
+pub struct Session {
     pub encoding: PositionEncoding,
     pub config: Config,
     pub caps: ClientCaps,
@@ -77,7 +83,18 @@ pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
     coverage::normalize(&path)
 }
 
-impl State {
+impl Workspace {
+    /// A workspace whose report is not loaded yet.
+    pub fn new(root: PathBuf) -> Workspace {
+        Workspace {
+            root,
+            report: ReportState::NotLoaded,
+            seen: None,
+        }
+    }
+}
+
+impl Session {
     /// The workspace whose root holds `path` (the deepest, for nested roots).
     pub fn workspace_of(&self, path: &Path) -> Option<usize> {
         self.workspaces
@@ -147,6 +164,7 @@ impl State {
         true
     }
 
+    /// Re-attaches coverage to every open document (after a report changed).
     pub fn attach_all(&mut self) {
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in uris {
@@ -219,48 +237,4 @@ fn coverage_for(workspace: &Workspace, path: &Path, doc: &Document) -> (Option<A
             (Some((cov, disk_text)), None)
         }
     }
-}
-
-/// Finds and indexes the report of the workspace at `root`.
-pub fn load_report(root: &Path, config: &Config) -> (ReportState, Option<(SystemTime, u64)>) {
-    let explicit = config.coverage_file.as_ref().map(|f| root.join(f));
-    let path = match coverage::find_report(root, &LoadOptions { explicit }) {
-        Ok(path) => path,
-        Err(err) => return (ReportState::Failed(err.to_string()), None),
-    };
-    let seen = file_stamp(&path);
-    match coverage::load_report(root, &path) {
-        Ok(report) => (ReportState::Loaded(Arc::new(report)), seen),
-        Err(err) => (ReportState::Failed(describe(&err)), seen),
-    }
-}
-
-fn describe(err: &CoverageError) -> String {
-    match err {
-        CoverageError::NotFound { .. } | CoverageError::UnsupportedFormat { .. } => err.to_string(),
-        _ => format!("{err}. Make it again with `{}`", coverage::HOW_TO_MAKE_REPORT),
-    }
-}
-
-/// The report path set by the settings or the project's coverage
-/// configuration, when it is not the default `coverage.json`.
-pub fn configured_report(root: &Path, config: &Config) -> Option<PathBuf> {
-    let path = match &config.coverage_file {
-        Some(file) => root.join(file),
-        None => root.join(coverage::config::read_settings(root).json_output?),
-    };
-    let path = coverage::normalize(&path)?;
-    (path.file_name().is_some_and(|n| n != "coverage.json") && path.starts_with(root)).then_some(path)
-}
-
-/// The report path the workspace would load now, and its stamp.
-pub fn report_stamp(root: &Path, config: &Config) -> Option<(SystemTime, u64)> {
-    let explicit = config.coverage_file.as_ref().map(|f| root.join(f));
-    let path = coverage::find_report(root, &LoadOptions { explicit }).ok()?;
-    file_stamp(&path)
-}
-
-fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
 }

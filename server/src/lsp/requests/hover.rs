@@ -1,14 +1,40 @@
-//! Hover: whether a line runs and which tests run it; for a `def` line, the
-//! function's coverage.
+//! `textDocument/hover`: whether a line runs and which tests run it; for a
+//! `def` line, the function's coverage.
 
+use super::super::document::Document;
+use super::super::session::Session;
+use super::super::view::{function_views, ranges_text, DocCoverage, FunctionView};
 use super::diagnostics::STALE_MESSAGE;
-use super::document::Document;
-use super::view::{function_views, ranges_text, DocCoverage, FunctionView};
 use crate::coverage::display_percent;
 use std::collections::BTreeSet;
+use tower_lsp_server::ls_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
 /// Most test names listed in a hover.
 const TESTS_SHOWN: usize = 8;
+
+/// The hover at a position: `None` for a document that is not open, a
+/// line past its end, or a line with nothing to say.
+pub fn hover(session: &Session, params: HoverParams) -> Option<Hover> {
+    let position = params.text_document_position_params.position;
+    let uri = params.text_document_position_params.text_document.uri;
+    let open = session.documents.get(&uri)?;
+    let line = position.line + 1;
+    if line as usize > open.doc.rope.len_lines() {
+        return None;
+    }
+    let text = match (&open.coverage, &open.no_coverage) {
+        (Some(cov), _) => hover_text(&open.doc, cov, line),
+        (None, Some(reason)) => Some(format!("**testgap** · {reason}")),
+        (None, None) => None,
+    };
+    text.map(|value| Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: None,
+    })
+}
 
 /// Markdown for a hover on current line `line` (1-based), or `None` when
 /// there is nothing to say about it.
