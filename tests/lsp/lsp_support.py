@@ -7,10 +7,8 @@ source text (read with Python's own `ast`), never from testgap's output.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import json
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities, make_test_lsp_client
 
 from support.measure import coverage_run
+from support.source import DefSite, def_sites, lsp_lines
 
 FIXTURE_SOURCE = Path(__file__).resolve().parent / "fixture_project"
 # Stored with LF like every other file; written out with CRLF line endings.
@@ -85,11 +84,6 @@ class Project:
 # What coverage.py and the source say
 
 
-def lsp_lines(text: str) -> list[str]:
-    """Lines the way LSP counts them: breaks at \\r\\n, \\r and \\n only."""
-    return re.split(r"\r\n|\r|\n", text)
-
-
 def column(line: str, index: int, encoding: str) -> int:
     """The LSP column of character `index` of `line` in `encoding`."""
     prefix = line[:index]
@@ -98,39 +92,6 @@ def column(line: str, index: int, encoding: str) -> int:
     if encoding == "utf-16":
         return len(prefix.encode("utf-16-le")) // 2
     raise ValueError(encoding)
-
-
-@dataclass(frozen=True)
-class DefSite:
-    qualname: str
-    name: str
-    line: int  # 1-based line of the `def` keyword
-    name_start: int  # character index of the name in that line
-    name_end: int
-
-
-def def_sites(text: str) -> dict[str, DefSite]:
-    """Every function with its coverage.py-style qualified name (`Class.method`,
-    `outer.inner`), located with Python's own parser."""
-    lines = lsp_lines(text)
-    sites: dict[str, DefSite] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                qualname = prefix + child.name
-                line = lines[child.lineno - 1]
-                m = re.search(r"\bdef\s+(" + re.escape(child.name) + r")\b", line)
-                assert m, f"no `def {child.name}` on line {child.lineno}"
-                sites[qualname] = DefSite(qualname, child.name, child.lineno, m.start(1), m.end(1))
-                visit(child, qualname + ".")
-            elif isinstance(child, ast.ClassDef):
-                visit(child, prefix + child.name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(ast.parse(text), "")
-    return sites
 
 
 def ranges_text(statements: list[int], missing: list[int]) -> str:

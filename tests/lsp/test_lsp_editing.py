@@ -7,16 +7,8 @@ import asyncio
 
 import pytest
 
-from lsp_support import (
-    Project,
-    column,
-    diag_key,
-    function_diagnostics,
-    line_end,
-    lsp_lines,
-    percent,
-    start,
-)
+from lsp_support import Project, column, diag_key, function_diagnostics, line_end, percent, start
+from support.source import lsp_lines
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 

@@ -13,7 +13,8 @@ import sys
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, apply, def_sites, start
+from lsp_support import Project, apply, start
+from support.source import def_sites
 from support.processes import run_pytest
 
 pytestmark = [pytest.mark.asyncio]

@@ -7,7 +7,6 @@ binary is $TESTGAP_BIN, else target/debug/testgap. Neovim is required: the
 test fails, rather than skips, without it.
 """
 
-import ast
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from support import REPO
 from support.fixtures import require_testgap
 from support.measure import coverage_run
 from support.processes import child_env, run_pytest
+from support.source import def_sites
 
 PLUGIN = REPO / "editors" / "neovim"
 DRIVER = Path(__file__).with_name("driver.lua")
@@ -193,20 +193,7 @@ def file_entry(report, rel):
 
 def def_lines(source):
     """Qualified name (as coverage.py names regions) -> (line, column) of the function's name."""
-    found = {}
-    lines = source.splitlines()
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = prefix + child.name
-                if not isinstance(child, ast.ClassDef):
-                    text = lines[child.lineno - 1]
-                    found[name] = (child.lineno, text.index(child.name, text.index("def ")))
-                visit(child, name + ".")
-
-    visit(ast.parse(source), "")
-    return found
+    return {name: (site.line, site.name_start) for name, site in def_sites(source).items()}
 
 
 def lua_string(text):

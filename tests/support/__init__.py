@@ -5,6 +5,7 @@
 - `binary`: finding the testgap binary under test and running it;
 - `pypi`: pinned downloads from PyPI (sdists and wheels) and unpacking them;
 - `measure`: running a project's tests under the real coverage.py;
+- `source`: Python source as `ast` and an LSP client see it (lines, `def`s);
 - `fixtures`: the check that the binary is built, as a pytest fixture.
 
 Only `fixtures` imports pytest; the rest is the standard library, so that
