@@ -32,6 +32,9 @@ import tempfile
 import threading
 import time
 
+from cpu_load import OtherLoad
+from tables import table
+
 # Child programs. Each prints one JSON line; the clock runs around the work only.
 PY_JSON_LOAD = r"""
 import json, sys, time
@@ -238,39 +241,6 @@ def own_peak_rss() -> int:
     return peak * (1 if sys.platform == "darwin" else 1024)
 
 
-class OtherLoad:
-    """How much CPU other processes used while we measured (Linux only):
-    all busy time in /proc/stat less our own and our children's. Timings
-    taken on a busy machine are disturbed, and this says by how much."""
-
-    def __init__(self) -> None:
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat", encoding="ascii") as fh:
-                fields = [int(v) for v in fh.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        # user nice system idle iowait irq softirq steal: all but idle and iowait.
-        busy = sum(fields[:3]) + sum(fields[5:8])
-        own = 0.0
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-            usage = resource.getrusage(who)
-            own += usage.ru_utime + usage.ru_stime
-        return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own
-
-    def share(self) -> float | None:
-        """Fraction of all CPUs that other processes kept busy since start."""
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        wall = end[0] - self.start[0]
-        other = (end[1] - self.start[1]) - (end[2] - self.start[2])
-        return max(0.0, other / (wall * (os.cpu_count() or 1))) if wall > 0 else None
-
-
 def warm_cache(root: str) -> None:
     for folder, _, names in os.walk(root):
         for name in names:
@@ -302,17 +272,6 @@ def mib(v: float | None) -> str:
     return "n/a" if v is None else f"{v / 2**20:.0f} MiB"
 
 
-def table(rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  " + "  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  " + "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def timing_rows(entries: list[tuple[str, dict | None, str]]) -> list[list[str]]:
     rows = [["measurement", "clock", "runs", "min", "median", "peak RSS"]]
     for label, fig, clock in entries:
@@ -327,161 +286,140 @@ def timing_rows(entries: list[tuple[str, dict | None, str]]) -> list[list[str]]:
     return rows
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True, help="where results.json, audit.json and the stdlib copy go")
-    ap.add_argument("--data", required=True, help="the directory gen_coverage.py wrote (coverage.json, project/)")
-    ap.add_argument("--testgap", required=True, help="the testgap binary")
-    ap.add_argument("--runs", type=int, default=5, help="timed runs of each fast command (default 5)")
-    ap.add_argument("--python-runs", type=int, default=3, help="timed runs of the slow Python stdlib parse (default 3)")
-    ap.add_argument("--skip", choices=("A", "B"), action="append", default=[], help="skip a benchmark")
-    ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
-    args = ap.parse_args()
+def section_a(args: argparse.Namespace, out: str, testgap: str, python: str, have_testgap: bool,
+              unavailable: dict[str, str]) -> tuple[dict, list[str]]:
+    """A. Loading and auditing the synthetic coverage.json: the figures and
+    their table."""
+    cov = os.path.join(os.path.abspath(args.data), "coverage.json")
+    root = os.path.join(os.path.abspath(args.data), "project")
+    size = os.path.getsize(cov)
+    digest = sha256_of(cov)
+    print(f"A. coverage.json: measuring ({size / 1e6:.1f} MB)...", file=sys.stderr)
+    load_a = OtherLoad()
+    load_a.start()
+    json_load = measure([python, "-c", PY_JSON_LOAD, cov], args.runs, inner=("files",))
+    n_files = json_load["report"]["files"]
+    audit_check = audit = value_parse = load = None
+    if have_testgap:
+        audit_cmd = [testgap, "audit", "--root", root, "--coverage", cov, "--format", "json"]
 
-    out = os.path.abspath(args.out)
-    testgap = os.path.abspath(args.testgap)
-    python = sys.executable
-    unavailable: dict[str, str] = {}
-    results: dict = {
-        "schema": 1,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "testgap": short(testgap),
+        def audit_output() -> dict:
+            # One run whose output is kept and must be JSON, so that a binary
+            # that does nothing is not timed as a fast one.
+            result = run_child(audit_cmd, capture=True)
+            path = os.path.join(out, "audit.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(result["stdout"])
+            try:
+                json.loads(result["stdout"])
+            except json.JSONDecodeError:
+                tail = " | ".join(result["stderr"].strip().splitlines()[-3:])
+                raise Unavailable(f"`testgap audit ... --format json` exited {result['code']} and its stdout is not JSON"
+                                  + (f": {tail}" if tail else "")) from None
+            return {"exit_code": result["code"], "stdout_bytes": len(result["stdout"].encode())}
+
+        audit_check = attempt("audit", unavailable, audit_output)
+        if audit_check is not None:
+            audit = attempt("audit", unavailable, lambda: measure(audit_cmd, args.runs))
+        value_parse = attempt("bench value-parse", unavailable,
+                              lambda: measure([testgap, "bench", "value-parse", cov], args.runs, inner=()))
+        load = attempt("bench load", unavailable,
+                       lambda: measure([testgap, "bench", "load", cov, "--root", root], args.runs, inner=("files",)))
+    if load is not None and load["report"]["files"] != n_files:
+        unavailable["bench load files"] = f"testgap loaded {load['report']['files']} files, json.load saw {n_files}"
+    a = {
+        "coverage_json": {"bytes": size, "files": n_files, "sha256": digest},
+        "python_json_load": json_load,
+        "testgap_audit": audit,
+        "testgap_audit_output": audit_check,
+        "testgap_value_parse": value_parse,
+        "testgap_load": load,
     }
-    have_testgap = os.access(testgap, os.X_OK)
-    if not have_testgap:
-        unavailable["testgap"] = f"no executable at {short(testgap)}"
+    a["ratios"] = {
+        "json_load_over_audit": ratio(json_load["seconds_median"], pick(audit, "wall_median")),
+        "python_process_over_audit_wall": ratio(json_load["wall_median"], pick(audit, "wall_median")),
+        "value_parse_over_load": ratio(pick(value_parse, "seconds_median"), pick(load, "seconds_median")),
+        "value_parse_wall_over_audit_wall": ratio(pick(value_parse, "wall_median"), pick(audit, "wall_median")),
+        "value_parse_over_audit_wall": ratio(pick(value_parse, "seconds_median"), pick(audit, "wall_median")),
+        "audit_peak_rss_over_file_size": ratio(pick(audit, "peak_rss_max"), size),
+        "python_peak_rss_over_file_size": ratio(json_load["peak_rss_max"], size),
+    }
+    a["other_cpu_share"] = load_a.share()
+    return a, [
+        f"A. Loading + auditing coverage.json: {n_files:,} files, {size / 1e6:.1f} MB "
+        f"({short(cov)}, sha256 {digest[:12]})",
+        table(timing_rows([
+            ("python3 json.load", json_load, "in-process"),
+            ("python3 -c 'json.load' process", json_load, "wall"),
+            ("testgap audit --format json", audit, "wall"),
+            ("testgap bench value-parse", value_parse, "in-process"),
+            ("testgap bench value-parse process", value_parse, "wall"),
+            ("testgap bench load", load, "in-process"),
+            ("testgap bench load process", load, "wall"),
+        ]), right={2, 3, 4, 5}),
+        "",
+    ]
+
+
+def section_b(args: argparse.Namespace, out: str, testgap: str, python: str, have_testgap: bool,
+              unavailable: dict[str, str]) -> tuple[dict, list[str]]:
+    """B. Analysing the standard library: the figures and their tables."""
+    src = stdlib_dir()
+    tree = os.path.join(out, "stdlib")
+    n_files, n_bytes = copy_stdlib(src, tree)
+    warm_cache(tree)
+    print(f"B. stdlib: measuring ({n_files} files, {n_bytes / 1e6:.1f} MB)...", file=sys.stderr)
+    load_b = OtherLoad()
+    load_b.start()
+    keys = ("files", "bytes", "syntax_errors")
+    parse = measure([python, "-c", PY_AST, tree, "parse"], args.python_runs, warmup=0, inner=keys)
+    defs = measure([python, "-c", PY_AST, tree, "defs"], args.python_runs, warmup=0, inner=keys + ("functions", "classes"))
+    analyze = None
+    if have_testgap:
+        analyze = attempt("bench analyze", unavailable, lambda: measure(
+            [testgap, "bench", "analyze", tree], args.runs,
+            inner=("files", "functions", "classes", "bytes", "syntax_errors")))
+    b = {
+        "stdlib": {"source": src, "copy": short(tree), "files": n_files, "bytes": n_bytes},
+        "python_ast_parse": parse,
+        "python_ast_parse_defs": defs,
+        "testgap_analyze": analyze,
+    }
+    b["ratios"] = {
+        "ast_parse_over_analyze": ratio(parse["seconds_median"], pick(analyze, "seconds_median")),
+        "ast_parse_defs_over_analyze": ratio(defs["seconds_median"], pick(analyze, "seconds_median")),
+        "ast_parse_wall_over_analyze_wall": ratio(parse["wall_median"], pick(analyze, "wall_median")),
+    }
+    b["other_cpu_share"] = load_b.share()
+    extracted = [["side", "files", "bytes", "syntax errors", "functions", "classes"]]
+    for label, fig in (("python ast.parse", parse), ("python ast.parse + walk", defs), ("testgap bench analyze", analyze)):
+        rep = fig["report"] if fig else {}
+        extracted.append([label] + [
+            "n/a" if rep.get(k) is None else f"{rep[k]:,}"
+            for k in ("files", "bytes", "syntax_errors", "functions", "classes")
+        ])
+    return b, [
+        f"B. Analysing the standard library: {n_files:,} .py files, {n_bytes / 1e6:.1f} MB "
+        f"(copied from {src}, site-packages left out)",
+        table(timing_rows([
+            ("python ast.parse, 1 process", parse, "in-process"),
+            ("python ast.parse + walk defs", defs, "in-process"),
+            ("testgap bench analyze", analyze, "in-process"),
+            ("testgap bench analyze process", analyze, "wall"),
+        ]), right={2, 3, 4, 5}),
+        "",
+        "  What each side extracted:",
+        table(extracted, right={1, 2, 3, 4, 5}),
+        "",
+    ]
+
+
+def ratio_lines(
+    a: dict | None, b: dict | None, results: dict, unavailable: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """The ratios against their goals (recorded in `results`), the notes under
+    them; and the goals missed."""
     report_lines: list[str] = []
-
-    # --- A --------------------------------------------------------------------
-    a = None
-    if "A" not in args.skip:
-        cov = os.path.join(os.path.abspath(args.data), "coverage.json")
-        root = os.path.join(os.path.abspath(args.data), "project")
-        size = os.path.getsize(cov)
-        digest = sha256_of(cov)
-        print(f"A. coverage.json: measuring ({size / 1e6:.1f} MB)...", file=sys.stderr)
-        load_a = OtherLoad()
-        json_load = measure([python, "-c", PY_JSON_LOAD, cov], args.runs, inner=("files",))
-        n_files = json_load["report"]["files"]
-        audit_check = audit = value_parse = load = None
-        if have_testgap:
-            audit_cmd = [testgap, "audit", "--root", root, "--coverage", cov, "--format", "json"]
-
-            def audit_output() -> dict:
-                # One run whose output is kept and must be JSON, so that a binary
-                # that does nothing is not timed as a fast one.
-                result = run_child(audit_cmd, capture=True)
-                path = os.path.join(out, "audit.json")
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(result["stdout"])
-                try:
-                    json.loads(result["stdout"])
-                except json.JSONDecodeError:
-                    tail = " | ".join(result["stderr"].strip().splitlines()[-3:])
-                    raise Unavailable(f"`testgap audit ... --format json` exited {result['code']} and its stdout is not JSON"
-                                      + (f": {tail}" if tail else "")) from None
-                return {"exit_code": result["code"], "stdout_bytes": len(result["stdout"].encode())}
-
-            audit_check = attempt("audit", unavailable, audit_output)
-            if audit_check is not None:
-                audit = attempt("audit", unavailable, lambda: measure(audit_cmd, args.runs))
-            value_parse = attempt("bench value-parse", unavailable,
-                                  lambda: measure([testgap, "bench", "value-parse", cov], args.runs, inner=()))
-            load = attempt("bench load", unavailable,
-                           lambda: measure([testgap, "bench", "load", cov, "--root", root], args.runs, inner=("files",)))
-        if load is not None and load["report"]["files"] != n_files:
-            unavailable["bench load files"] = f"testgap loaded {load['report']['files']} files, json.load saw {n_files}"
-        a = {
-            "coverage_json": {"bytes": size, "files": n_files, "sha256": digest},
-            "python_json_load": json_load,
-            "testgap_audit": audit,
-            "testgap_audit_output": audit_check,
-            "testgap_value_parse": value_parse,
-            "testgap_load": load,
-        }
-        a["ratios"] = {
-            "json_load_over_audit": ratio(json_load["seconds_median"], pick(audit, "wall_median")),
-            "python_process_over_audit_wall": ratio(json_load["wall_median"], pick(audit, "wall_median")),
-            "value_parse_over_load": ratio(pick(value_parse, "seconds_median"), pick(load, "seconds_median")),
-            "value_parse_wall_over_audit_wall": ratio(pick(value_parse, "wall_median"), pick(audit, "wall_median")),
-            "value_parse_over_audit_wall": ratio(pick(value_parse, "seconds_median"), pick(audit, "wall_median")),
-            "audit_peak_rss_over_file_size": ratio(pick(audit, "peak_rss_max"), size),
-            "python_peak_rss_over_file_size": ratio(json_load["peak_rss_max"], size),
-        }
-        a["other_cpu_share"] = load_a.share()
-        results["A"] = a
-        report_lines += [
-            f"A. Loading + auditing coverage.json: {n_files:,} files, {size / 1e6:.1f} MB "
-            f"({short(cov)}, sha256 {digest[:12]})",
-            table(timing_rows([
-                ("python3 json.load", json_load, "in-process"),
-                ("python3 -c 'json.load' process", json_load, "wall"),
-                ("testgap audit --format json", audit, "wall"),
-                ("testgap bench value-parse", value_parse, "in-process"),
-                ("testgap bench value-parse process", value_parse, "wall"),
-                ("testgap bench load", load, "in-process"),
-                ("testgap bench load process", load, "wall"),
-            ]), right={2, 3, 4, 5}),
-            "",
-        ]
-
-    # --- B --------------------------------------------------------------------
-    b = None
-    if "B" not in args.skip:
-        src = stdlib_dir()
-        tree = os.path.join(out, "stdlib")
-        n_files, n_bytes = copy_stdlib(src, tree)
-        warm_cache(tree)
-        print(f"B. stdlib: measuring ({n_files} files, {n_bytes / 1e6:.1f} MB)...", file=sys.stderr)
-        load_b = OtherLoad()
-        keys = ("files", "bytes", "syntax_errors")
-        parse = measure([python, "-c", PY_AST, tree, "parse"], args.python_runs, warmup=0, inner=keys)
-        defs = measure([python, "-c", PY_AST, tree, "defs"], args.python_runs, warmup=0, inner=keys + ("functions", "classes"))
-        analyze = None
-        if have_testgap:
-            analyze = attempt("bench analyze", unavailable, lambda: measure(
-                [testgap, "bench", "analyze", tree], args.runs,
-                inner=("files", "functions", "classes", "bytes", "syntax_errors")))
-        b = {
-            "stdlib": {"source": src, "copy": short(tree), "files": n_files, "bytes": n_bytes},
-            "python_ast_parse": parse,
-            "python_ast_parse_defs": defs,
-            "testgap_analyze": analyze,
-        }
-        b["ratios"] = {
-            "ast_parse_over_analyze": ratio(parse["seconds_median"], pick(analyze, "seconds_median")),
-            "ast_parse_defs_over_analyze": ratio(defs["seconds_median"], pick(analyze, "seconds_median")),
-            "ast_parse_wall_over_analyze_wall": ratio(parse["wall_median"], pick(analyze, "wall_median")),
-        }
-        b["other_cpu_share"] = load_b.share()
-        results["B"] = b
-        extracted = [["side", "files", "bytes", "syntax errors", "functions", "classes"]]
-        for label, fig in (("python ast.parse", parse), ("python ast.parse + walk", defs), ("testgap bench analyze", analyze)):
-            rep = fig["report"] if fig else {}
-            extracted.append([label] + [
-                "n/a" if rep.get(k) is None else f"{rep[k]:,}"
-                for k in ("files", "bytes", "syntax_errors", "functions", "classes")
-            ])
-        report_lines += [
-            f"B. Analysing the standard library: {n_files:,} .py files, {n_bytes / 1e6:.1f} MB "
-            f"(copied from {src}, site-packages left out)",
-            table(timing_rows([
-                ("python ast.parse, 1 process", parse, "in-process"),
-                ("python ast.parse + walk defs", defs, "in-process"),
-                ("testgap bench analyze", analyze, "in-process"),
-                ("testgap bench analyze process", analyze, "wall"),
-            ]), right={2, 3, 4, 5}),
-            "",
-            "  What each side extracted:",
-            table(extracted, right={1, 2, 3, 4, 5}),
-            "",
-        ]
-
-    # --- ratios ------------------------------------------------------------------
     goals = []
     if a:
         r = a["ratios"]
@@ -533,6 +471,49 @@ def main() -> int:
         )
     if unavailable:
         report_lines += ["", "Not measured:"] + [f"  {k}: {v}" for k, v in unavailable.items()]
+    return report_lines, missed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="where results.json, audit.json and the stdlib copy go")
+    ap.add_argument("--data", required=True, help="the directory gen_coverage.py wrote (coverage.json, project/)")
+    ap.add_argument("--testgap", required=True, help="the testgap binary")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs of each fast command (default 5)")
+    ap.add_argument("--python-runs", type=int, default=3, help="timed runs of the slow Python stdlib parse (default 3)")
+    ap.add_argument("--skip", choices=("A", "B"), action="append", default=[], help="skip a benchmark")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    args = ap.parse_args()
+
+    out = os.path.abspath(args.out)
+    testgap = os.path.abspath(args.testgap)
+    python = sys.executable
+    unavailable: dict[str, str] = {}
+    results: dict = {
+        "schema": 1,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "testgap": short(testgap),
+    }
+    have_testgap = os.access(testgap, os.X_OK)
+    if not have_testgap:
+        unavailable["testgap"] = f"no executable at {short(testgap)}"
+    report_lines: list[str] = []
+
+    a = b = None
+    if "A" not in args.skip:
+        a, lines = section_a(args, out, testgap, python, have_testgap, unavailable)
+        results["A"] = a
+        report_lines += lines
+    if "B" not in args.skip:
+        b, lines = section_b(args, out, testgap, python, have_testgap, unavailable)
+        results["B"] = b
+        report_lines += lines
+    lines, missed = ratio_lines(a, b, results, unavailable)
+    report_lines += lines
     results["unavailable"] = unavailable
     results["measurer_peak_rss"] = own_peak_rss()
     results["missed_goals"] = missed

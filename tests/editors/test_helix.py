@@ -11,11 +11,12 @@ import json
 import os
 import subprocess
 import tomllib
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
+from support.fixtures import require_testgap
+
 SNIPPET = REPO / "editors" / "helix" / "languages.toml"
 VSCODE_MANIFEST = REPO / "editors" / "vscode" / "package.json"
 TIMEOUT_S = 10
@@ -44,13 +45,6 @@ FEATURE_CAPABILITY = {
     "inlay-hints": "inlayHintProvider",
     "document-colors": "colorProvider",
 }
-
-
-def server_binary():
-    path = Path(os.environ.get("TESTGAP_BIN") or REPO / "target" / "debug" / "testgap")
-    if not path.is_file():
-        pytest.fail(f"testgap binary not found at {path}: run `cargo build` or set TESTGAP_BIN")
-    return path
 
 
 def frame(message):
@@ -103,7 +97,7 @@ def initialize(snippet, tmp_path_factory):
     root = tmp_path_factory.mktemp("helix-root")
     config = snippet["language-server"]["testgap"].get("config")
     proc = subprocess.Popen(
-        [str(server_binary()), *snippet["language-server"]["testgap"]["args"]],
+        [str(require_testgap()), *snippet["language-server"]["testgap"]["args"]],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

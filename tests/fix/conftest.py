@@ -9,35 +9,31 @@ the change so that git can tell what changed.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from fix_support import OUTCOMES, REPO, Project, copy_tree, save_outcomes, summary_table
-from libraries import LIBRARIES
-from support import fetch, find_testgap, unpack_sdist
+# tests/, for the shared `support` package (see its docstring).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pytest  # noqa: E402
+from fix_support import OUTCOMES, Project, copy_tree, save_outcomes, summary_table  # noqa: E402
+from libraries import LIBRARIES  # noqa: E402
 
-@pytest.fixture(scope="session", autouse=True)
-def _testgap_is_built():
-    try:
-        find_testgap()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
+from support.fixtures import _testgap_is_built  # noqa: E402, F401
+from support.pypi import fetch, pypi_cache, unpack_sdist  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def released(tmp_path_factory) -> Callable[[str], Path]:
     """A library's sdist as released, committed to a git repository
     (read-only), by name."""
-    configured = os.environ.get("TESTGAP_TEST_CACHE")
-    cache = Path(configured) if configured else REPO / ".venv-test" / "cache"
     unpacked: dict[str, Path] = {}
 
     def get(name: str) -> Path:
         if name not in unpacked:
             library = LIBRARIES[name]
-            root = unpack_sdist(fetch(library.download, cache / "pypi"), tmp_path_factory.mktemp(f"sdist-{name}"))
+            root = unpack_sdist(fetch(library.download, pypi_cache()), tmp_path_factory.mktemp(f"sdist-{name}"))
             project = Project(root)
             library.configure(project)
             project.git("init", "-q", "-b", "main")

@@ -21,15 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
-
-from support import Testgap, child_env, describe, run_testgap  # noqa: E402
-
-# The suite's venv also carries the LSP suite's pytest plugins; projects
-# under test block them in their pytest configuration, or loading them would
-# double the time of every pytest run.
-UNRELATED_PLUGINS = "-p no:pytest-lsp -p no:asyncio"
+from support.binary import Testgap, run_testgap
+from support.processes import child_env, describe, run
 
 GIT_IDENTITY = ["-c", "user.name=testgap", "-c", "user.email=testgap@example.invalid", "-c", "commit.gpgsign=false"]
 SKIPPED = {".git", "__pycache__", ".pytest_cache"}
@@ -145,15 +138,7 @@ class Project:
     # -- git ---------------------------------------------------------------
 
     def git(self, *args: str) -> str:
-        proc = subprocess.run(
-            ["git", *GIT_IDENTITY, *args],
-            cwd=self.root,
-            env=git_env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = run(["git", *GIT_IDENTITY, *args], self.root, env=git_env(), timeout=60)
         assert proc.returncode == 0, describe(proc)
         return proc.stdout
 
@@ -174,14 +159,11 @@ class Project:
         return child_env(TMPDIR=str(temporary))
 
     def pytest(self, *nodeids: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
+        return run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--continue-on-collection-errors", *nodeids],
-            cwd=self.root,
+            self.root,
             env=self.env(),
-            capture_output=True,
-            text=True,
             timeout=300,
-            stdin=subprocess.DEVNULL,
         )
 
     def fix(self, *args: str) -> Testgap:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fix_support import UNRELATED_PLUGINS, Project
-from support import LIBRARY as BOLTONS
-from support import Download
+from fix_support import Project
+
+from support.processes import UNRELATED_PLUGINS
+from support.pypi import BOLTONS, Download
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from fix_support import UNRELATED_PLUGINS, Project
-from support import child_env
+from fix_support import Project
+from support.binary import run_testgap
+from support.processes import UNRELATED_PLUGINS, run
 
 PRICING = """\
 def total(items, *, discount=0):
@@ -94,14 +94,7 @@ def test_json_report(shop):
 
 def test_last_failed_and_junit(shop):
     junit = shop.root / "report.xml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", f"--junitxml={junit}", "tests"],
-        cwd=shop.root,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run([sys.executable, "-m", "pytest", "-q", f"--junitxml={junit}", "tests"], shop.root, timeout=120)
     assert proc.returncode != 0
     from_cache = shop.fix("--last-failed", "--format", "json")
     assert [t["nodeid"] for t in from_cache.json()["tests"]] == ["tests/test_shop.py"], from_cache.stdout
@@ -145,8 +138,6 @@ def test_usage_errors_exit_2(shop, args, message):
 
 
 def test_a_missing_interpreter_is_a_usage_error(shop):
-    from support import run_testgap
-
     result = run_testgap("fix", "--root", shop.root, "--python", shop.root / "no-python", "tests", cwd=shop.root)
     assert result.returncode == 2
     assert "given with --python does not exist" in result.stderr
@@ -170,8 +161,6 @@ def test_git_is_not_required(shop):
 
 
 def test_node_ids_relative_to_the_working_directory(shop):
-    from support import run_testgap
-
     result = run_testgap(
         "fix", "--root", shop.root, "--python", sys.executable, "test_shop.py::test_total", cwd=shop.root / "tests"
     )

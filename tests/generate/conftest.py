@@ -7,41 +7,23 @@ tests then inspect what was written and run it in fresh processes.
 
 from __future__ import annotations
 
-import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-from gen_support import (
-    REPO,
-    Generated,
-    copy_example,
-    coverage_run,
-    fetch_sdist,
-    generate,
-    snapshot,
-    find_testgap,
-    unpack,
-    child_env,
-)
+# tests/, for the shared `support` package (see its docstring).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pytest  # noqa: E402
+from gen_support import Generated, copy_example, generate, snapshot  # noqa: E402
 
-@pytest.fixture(scope="session", autouse=True)
-def _testgap_is_built():
-    try:
-        find_testgap()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def cache_dir() -> Path:
-    """Downloads kept between runs (never committed)."""
-    configured = os.environ.get("TESTGAP_TEST_CACHE")
-    return Path(configured) if configured else REPO / ".venv-test" / "cache" / "pypi"
+from support.fixtures import _testgap_is_built  # noqa: E402, F401
+from support.measure import coverage_data  # noqa: E402
+from support.processes import child_env  # noqa: E402
+from support.pypi import BOLTONS, fetch, pypi_cache, unpack_sdist  # noqa: E402
 
 
 @dataclass
@@ -104,18 +86,18 @@ def shop(tmp_path_factory) -> GeneratedProject:
     base = tmp_path_factory.mktemp("shop")
     root = copy_example(base / "shop")
     (root / "coverage.json").unlink(missing_ok=True)
-    before = coverage_run(root, data_file=base / "before.coverage")
+    before = coverage_data(root, data_file=base / "before.coverage")
     shutil.copy(base / "before.json", root / "coverage.json")
     (base / "before.json").unlink()
     return generate_into(root, base / "scratch", "--all", coverage_before=before)
 
 
 @pytest.fixture(scope="session")
-def boltons(tmp_path_factory, cache_dir) -> GeneratedProject:
+def boltons(tmp_path_factory) -> GeneratedProject:
     """boltons 25.0.0 without its tests of strutils and mathutils, then
     `generate` for those two modules."""
     base = tmp_path_factory.mktemp("boltons")
-    root = unpack(fetch_sdist(cache_dir), base / "sdist")
+    root = unpack_sdist(fetch(BOLTONS, pypi_cache()), base / "sdist")
     for name in ("test_strutils.py", "test_mathutils.py"):
         (root / "tests" / name).unlink()
     return generate_into(root, base / "scratch", "boltons/strutils.py", "boltons/mathutils.py")

@@ -1,6 +1,6 @@
-"""Helpers of the `testgap generate` suite: running the real binary, running
-the generated tests with the real pytest and coverage.py in fresh processes,
-and reading what was generated with `ast`.
+"""Helpers of the `testgap generate` suite: running `testgap generate`, and
+reading what it generated with `ast` (processes, coverage runs and pinned
+downloads are in the shared `support`).
 
 Nothing here imitates testgap: whether a generated test passes, what it
 covers and whether it asserts anything is decided by pytest, coverage.py and
@@ -12,62 +12,18 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "shop"
+from support import EXAMPLE
+from support.binary import find_testgap
+from support.processes import describe, run
+
 PYTHON = sys.executable
-
-# A real library written by other people, pinned by version and sha256.
-BOLTONS = ("boltons", "25.0.0", "e110fbdc30b7b9868cb604e3f71d4722dd8f4dcb4a5ddd06028ba8f1ab0b5ace")
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of child processes, without settings of the outer run
-    that would change what pytest, coverage.py or testgap do."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("COVERAGE_", "PYTEST_", "RUST_BACKTRACE", "RUST_LOG"))
-        and key not in ("PYTHONPATH", "VIRTUAL_ENV", "NO_COLOR")
-    }
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
-
-
-def run(cmd: list[Any], cwd: Path, *, env: dict[str, str] | None = None, timeout: float = 300):
-    return subprocess.run(
-        [str(c) for c in cmd],
-        cwd=cwd,
-        env=env if env is not None else child_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def describe(proc: subprocess.CompletedProcess) -> str:
-    return (
-        f"$ {' '.join(map(str, proc.args))}\nexit status {proc.returncode}\n"
-        f"--- stdout\n{proc.stdout[-6000:]}\n--- stderr\n{proc.stderr[-6000:]}"
-    )
-
-
-def find_testgap() -> Path:
-    configured = os.environ.get("TESTGAP_BIN")
-    path = Path(configured) if configured else REPO / "target" / "debug" / "testgap"
-    if not path.is_file():
-        raise RuntimeError(f"no testgap binary at {path}: build it with `cargo build --bins` (or run tests/run)")
-    return path
 
 
 @dataclass
@@ -98,22 +54,6 @@ def generate(root: Path, *args: Any, env: dict[str, str] | None = None, timeout:
     assert "panicked" not in proc.stderr, describe(proc)
     assert proc.returncode in (0, 1, 2), describe(proc)
     return Generated(proc)
-
-
-def coverage_run(root: Path, *pytest_args: str, data_file: Path | None = None) -> dict[str, Any]:
-    """Runs pytest under coverage.py in `root` (a fresh process) and returns
-    coverage.py's JSON report. Fails when any test fails."""
-    # Outside the project: the tests check that nothing else appears in it.
-    data = data_file or root.parent / f"{root.name}.coverage"
-    proc = run(
-        [PYTHON, "-m", "coverage", "run", "--branch", f"--data-file={data}", "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args],
-        root,
-    )
-    assert proc.returncode == 0, "the tests failed\n" + describe(proc)
-    out = data.with_suffix(".json")
-    proc = run([PYTHON, "-m", "coverage", "json", f"--data-file={data}", "-o", out], root)
-    assert proc.returncode == 0, describe(proc)
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def function_lines(report: dict[str, Any], path: str, qualname: str) -> tuple[int, int]:
@@ -194,42 +134,6 @@ def snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-# --------------------------------------------------------------------------
-# The pinned library
-
-
-def fetch_sdist(cache: Path) -> Path:
-    """boltons' sdist, from the cache or (once) from PyPI through pip, checked
-    against its pinned sha256."""
-    name, version, sha256 = BOLTONS
-    cache.mkdir(parents=True, exist_ok=True)
-    for path in cache.glob(f"{name}-{version}.tar.gz"):
-        if hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
-            return path
-        path.unlink()
-    requirements = cache / f"{name}-generate.requirements.txt"
-    requirements.write_text(f"{name}=={version} --hash=sha256:{sha256}\n", encoding="utf-8")
-    proc = run(
-        [PYTHON, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes", "--no-binary", name,
-         "-r", requirements, "-d", cache],
-        cache,
-        env=child_env(PIP_DISABLE_PIP_VERSION_CHECK="1"),
-    )
-    assert proc.returncode == 0, f"could not download {name}=={version}\n" + describe(proc)
-    (path,) = cache.glob(f"{name}-{version}.tar.gz")
-    return path
-
-
-def unpack(archive: Path, dest: Path) -> Path:
-    with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(dest, filter="data")
-        else:  # pragma: no cover - Pythons before 3.11.4
-            tar.extractall(dest)
-    (top,) = [p for p in dest.iterdir() if p.is_dir()]
-    return top
 
 
 def copy_example(dest: Path) -> Path:

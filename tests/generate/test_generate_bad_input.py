@@ -9,18 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from gen_support import (
-    PYTHON,
-    asserts_something,
-    child_env,
-    coverage_run,
-    describe,
-    generate,
-    generated_tests,
-    run,
-    snapshot,
-    find_testgap,
-)
+from gen_support import PYTHON, asserts_something, generate, generated_tests, snapshot
+from support.binary import find_testgap
+from support.measure import coverage_data
+from support.processes import child_env, describe, run
 
 MIXED = '''
 import os
@@ -129,7 +121,7 @@ def test_what_was_generated_passes_and_asserts(bad):
         assert asserts_something(function), function.name
     text = path.read_text()
     assert "with pytest.raises(SystemExit" in text
-    report = coverage_run(root, "tests/test_mixed.py")
+    report = coverage_data(root, "tests/test_mixed.py")
     assert report["totals"]["covered_lines"] > 0
 
 

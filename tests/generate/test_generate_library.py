@@ -5,16 +5,9 @@ the targeted code."""
 
 from __future__ import annotations
 
-from gen_support import (
-    PYTHON,
-    asserts_something,
-    coverage_run,
-    describe,
-    function_lines,
-    generated_tests,
-    lone_isinstance,
-    run,
-)
+from gen_support import PYTHON, asserts_something, function_lines, generated_tests, lone_isinstance
+from support.measure import coverage_data
+from support.processes import describe, run
 
 TARGETS = ["boltons/strutils.py", "boltons/mathutils.py"]
 
@@ -49,7 +42,7 @@ def test_every_generated_test_asserts_something(boltons):
 
 
 def test_the_generated_tests_alone_cover_the_targets(boltons):
-    report = coverage_run(boltons.root, *boltons.written())
+    report = coverage_data(boltons.root, *boltons.written())
     for path in TARGETS:
         summary = report["files"][path]["summary"]
         # Before: no test of these modules at all.

@@ -8,18 +8,17 @@ from __future__ import annotations
 import ast
 
 from gen_support import (
+    PYTHON,
     asserts_something,
     copy_example,
-    coverage_run,
     function_lines,
     generate,
     generated_tests,
     lone_isinstance,
-    run,
-    PYTHON,
-    describe,
     snapshot,
 )
+from support.measure import coverage_data
+from support.processes import describe, run
 
 
 def test_generates_for_every_module_below_the_threshold(shop):
@@ -61,7 +60,7 @@ def test_existing_test_files_keep_every_byte(shop):
 
 
 def test_coverage_goes_up_by_what_testgap_reports(shop):
-    after = coverage_run(shop.root, data_file=shop.root.parent / "after.coverage")
+    after = coverage_data(shop.root, data_file=shop.root.parent / "after.coverage")
     before = shop.coverage_before
     report = shop.result.report()
     gained = 0

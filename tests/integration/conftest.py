@@ -6,28 +6,29 @@ coverage.py once per session; tests that change files work on a further copy.
 
 from __future__ import annotations
 
-import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from support import (
-    EXAMPLE,
+# tests/, for the shared `support` package (see its docstring).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pytest  # noqa: E402
+from integration_support import (  # noqa: E402
     GENERATED,
     LIBRARY,
     LIBRARY_NAME,
     PROJECTS,
-    REPO,
     Project,
-    Testgap,
-    coverage_run,
-    fetch,
-    find_testgap,
     ignore_generated,
-    run_testgap,
-    unpack_sdist,
 )
+
+from support import EXAMPLE  # noqa: E402
+from support.binary import Testgap, binary_path, run_testgap  # noqa: E402
+from support.fixtures import _testgap_is_built  # noqa: E402, F401
+from support.measure import coverage_run  # noqa: E402
+from support.pypi import fetch, pypi_cache, unpack_sdist  # noqa: E402
 
 # name → (source, report path relative to the root, packages, package dir)
 SPECS: dict[str, tuple[Path, str, tuple[str, ...], str]] = {
@@ -40,23 +41,7 @@ BIG_MODULE_LINES = 50_000
 
 
 def pytest_report_header(config):
-    configured = os.environ.get("TESTGAP_BIN")
-    return f"testgap binary: {configured or REPO / 'target/debug/testgap'}"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _testgap_is_built():
-    try:
-        find_testgap()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def cache_dir() -> Path:
-    """Downloads kept between runs (never committed)."""
-    configured = os.environ.get("TESTGAP_TEST_CACHE")
-    return Path(configured) if configured else REPO / ".venv-test" / "cache"
+    return f"testgap binary: {binary_path()}"
 
 
 class Projects:
@@ -92,10 +77,10 @@ class Projects:
         elif name == LIBRARY_NAME:
             # The library's own suite may have a test that fails on some machine;
             # what matters here is the data coverage.py records for it.
-            unpacked = unpack_sdist(fetch(LIBRARY, self.cache / "pypi"), self.base / "sdist")
+            unpacked = unpack_sdist(fetch(LIBRARY, self.cache), self.base / "sdist")
             unpacked.rename(root)
             project = Project(name, root, root / "coverage.json", (LIBRARY_NAME,))
-            coverage_run(root, allow_test_failures=True)
+            coverage_run(root, failures_ok=True)
         elif name == GENERATED:
             write_generated_project(root)
             project = Project(name, root, root / "coverage.json", ("gen",))
@@ -149,8 +134,8 @@ def write_generated_project(root: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def projects(tmp_path_factory, cache_dir) -> Projects:
-    return Projects(tmp_path_factory.mktemp("projects"), cache_dir)
+def projects(tmp_path_factory) -> Projects:
+    return Projects(tmp_path_factory.mktemp("projects"), pypi_cache())
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support import GENERATED, load_json, run_testgap, save_json, summary_differences, summary_from_coverage
+from integration_support import GENERATED, load_json, save_json, summary_differences, summary_from_coverage
+from support.binary import run_testgap
 
 
 def assert_input_error(result, report: Path) -> str:

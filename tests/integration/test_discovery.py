@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import COVERAGE_COMMAND, run_testgap, summary_differences, summary_from_coverage
+from integration_support import summary_differences, summary_from_coverage
+from support.binary import run_testgap
+from support.measure import COVERAGE_COMMAND
 
 
 def same_file(reported: str, expected: Path, cwd: Path | None = None) -> bool:

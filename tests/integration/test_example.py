@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from support import EXAMPLE, REPO, import_name, run_testgap
+from integration_support import import_name
+from support import EXAMPLE, REPO
+from support.binary import run_testgap
 
 CHECKED_IN = EXAMPLE / "coverage.json"
 LINE_DATA = ("executed_lines", "missing_lines", "excluded_lines", "executed_branches", "missing_branches")

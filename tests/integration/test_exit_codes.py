@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from support import coverage_fails_under, run_testgap
+from integration_support import coverage_fails_under
+from support.binary import run_testgap
 
 
 def candidates(percent: float, precision: int) -> list[str]:

@@ -12,28 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from support import child_env, find_testgap
-
-HANGING_TEST = """\
-import os
-import time
-from pathlib import Path
-
-
-def test_waits_forever():
-    Path(__file__).with_name("running.pid").write_text(str(os.getpid()))
-    time.sleep(600)
-    assert False
-"""
-
-
-def gone(pid: int) -> bool:
-    """Whether a process is gone (or a zombie nobody reaped yet)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state == "Z"
+from support.binary import find_testgap
+from support.processes import HANGING_TEST, child_env, gone
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

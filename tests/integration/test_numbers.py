@@ -12,13 +12,8 @@ import re
 from collections import Counter
 
 import pytest
-from support import (
-    ALL_PROJECTS,
-    import_name,
-    run_testgap,
-    summary_differences,
-    summary_from_coverage,
-)
+from integration_support import ALL_PROJECTS, import_name, summary_differences, summary_from_coverage
+from support.binary import run_testgap
 
 EVERYTHING = ("--format", "json", "--threshold", "101")
 

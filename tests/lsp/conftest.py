@@ -4,12 +4,18 @@ real coverage data, and a pytest-lsp client connected to `testgap lsp`."""
 from __future__ import annotations
 
 import shutil
+import sys
+from pathlib import Path
 
-import pytest
-import pytest_lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+# tests/, for the shared `support` package (see its docstring).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lsp_support import EDITORS, Project, binary_path, make_client, write_project
+import pytest  # noqa: E402
+import pytest_lsp  # noqa: E402
+from lsp_support import EDITORS, Project, make_client, write_project  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+
+from support.binary import binary_path, find_testgap  # noqa: E402
 
 BIN = binary_path()
 
@@ -18,11 +24,11 @@ collect_ignore = ["fixture_project"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not BIN.is_file():
-        raise pytest.UsageError(
-            f"testgap binary not found at {BIN}: run `cargo build` in the repository "
-            "root, or point TESTGAP_BIN at the binary to test"
-        )
+    # Before any test: the client fixture below needs the binary's path.
+    try:
+        find_testgap()
+    except RuntimeError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 @pytest.fixture(scope="session")

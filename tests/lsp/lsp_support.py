@@ -7,14 +7,9 @@ source text (read with Python's own `ast`), never from testgap's output.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,56 +20,27 @@ from coverage.results import format_lines
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities, make_test_lsp_client
 
-REPO = Path(__file__).resolve().parents[2]
+from support.measure import coverage_run
+from support.source import DefSite, def_sites, lsp_lines
+
 FIXTURE_SOURCE = Path(__file__).resolve().parent / "fixture_project"
 # Stored with LF like every other file; written out with CRLF line endings.
 CRLF_FILES = ("kasse/einheiten.py",)
-HOW_TO_MAKE_REPORT = "coverage run --branch -m pytest && coverage json"
 # The server's answer for a file-change, a reload or a first load arrives well
 # within this; waits poll for the expected state and give up after it.
 TIMEOUT = 5.0
-
-
-def binary_path() -> Path:
-    """The binary under test: $TESTGAP_BIN, else the debug build."""
-    env = os.environ.get("TESTGAP_BIN")
-    return Path(env) if env else REPO / "target" / "debug" / "testgap"
+# LSP's DiagnosticSeverity.
+WARNING, INFORMATION, HINT = 2, 3, 4
 
 
 # ---------------------------------------------------------------------------
 # The fixture project and its real coverage data
 
 
-def _clean_env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("COVERAGE_", "PYTEST_")) and k != "PYTHONPATH"
-    }
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
-def run_coverage(root: Path) -> None:
-    """Measures the project's tests with the interpreter running this suite,
-    exactly as a user would, and writes coverage.json with contexts."""
-    commands = [
-        [sys.executable, "-m", "coverage", "run", "--branch", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        [sys.executable, "-m", "coverage", "json", "--show-contexts", "-q"],
-    ]
-    for command in commands:
-        done = subprocess.run(
-            command, cwd=root, env=_clean_env(), capture_output=True, text=True, timeout=120
-        )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(command[1:])} failed in {root} ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-            )
-
-
 def write_project(dest: Path) -> Path:
     """Copies the fixture project to `dest`, with its CRLF file, and records
-    real coverage data for it."""
+    real coverage data for it (with test contexts), measured with the
+    interpreter running this suite, exactly as a user would."""
     shutil.copytree(
         FIXTURE_SOURCE,
         dest,
@@ -86,7 +52,7 @@ def write_project(dest: Path) -> Path:
         path = dest / rel
         text = path.read_text(encoding="utf-8")
         path.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
-    run_coverage(dest)
+    coverage_run(dest, contexts=True)
     return dest
 
 
@@ -118,11 +84,6 @@ class Project:
 # What coverage.py and the source say
 
 
-def lsp_lines(text: str) -> list[str]:
-    """Lines the way LSP counts them: breaks at \\r\\n, \\r and \\n only."""
-    return re.split(r"\r\n|\r|\n", text)
-
-
 def column(line: str, index: int, encoding: str) -> int:
     """The LSP column of character `index` of `line` in `encoding`."""
     prefix = line[:index]
@@ -131,39 +92,6 @@ def column(line: str, index: int, encoding: str) -> int:
     if encoding == "utf-16":
         return len(prefix.encode("utf-16-le")) // 2
     raise ValueError(encoding)
-
-
-@dataclass(frozen=True)
-class DefSite:
-    qualname: str
-    name: str
-    line: int  # 1-based line of the `def` keyword
-    name_start: int  # character index of the name in that line
-    name_end: int
-
-
-def def_sites(text: str) -> dict[str, DefSite]:
-    """Every function with its coverage.py-style qualified name (`Class.method`,
-    `outer.inner`), located with Python's own parser."""
-    lines = lsp_lines(text)
-    sites: dict[str, DefSite] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                qualname = prefix + child.name
-                line = lines[child.lineno - 1]
-                m = re.search(r"\bdef\s+(" + re.escape(child.name) + r")\b", line)
-                assert m, f"no `def {child.name}` on line {child.lineno}"
-                sites[qualname] = DefSite(qualname, child.name, child.lineno, m.start(1), m.end(1))
-                visit(child, qualname + ".")
-            elif isinstance(child, ast.ClassDef):
-                visit(child, prefix + child.name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(ast.parse(text), "")
-    return sites
 
 
 def ranges_text(statements: list[int], missing: list[int]) -> str:
@@ -231,6 +159,30 @@ def function_message(name: str, region: dict, shift: Callable[[int], int] = lamb
     if n:
         message += f"; {n} branch{'' if n == 1 else 'es'} never taken"
     return message
+
+
+def function_diagnostics(
+    entry: FileReport, encoding: str, *, lines: list[str] | None = None, shift: Callable[[int], int] = lambda n: n
+) -> list[tuple]:
+    """The `uncovered-function` diagnostics of a file as sorted `diag_key`
+    tuples; with `shift`, once report line n is line shift(n) of `lines`."""
+    out = []
+    for qualname, region in entry.uncovered_functions().items():
+        site = entry.sites[qualname]
+        r = name_range(lines or entry.lines, site, encoding, line=shift(site.line) - 1)
+        out.append(
+            (
+                r.start.line,
+                r.start.character,
+                r.end.line,
+                r.end.character,
+                "uncovered-function",
+                INFORMATION,
+                "testgap",
+                function_message(site.name, region, shift),
+            )
+        )
+    return sorted(out, key=repr)
 
 
 def short_label(region: dict, branch_coverage: bool) -> str:

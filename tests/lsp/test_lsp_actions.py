@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, apply, def_sites, start
+from lsp_support import Project, apply, start
+from support.source import def_sites
 
 pytestmark = [pytest.mark.asyncio]
 

@@ -11,7 +11,8 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from lsp_support import HOW_TO_MAKE_REPORT, Project, diag_key, start, wait_for
+from lsp_support import Project, diag_key, start, wait_for
+from support.measure import COVERAGE_COMMAND
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
@@ -38,7 +39,7 @@ async def test_truncated_coverage_json(client, own_project: Project, editor: str
 
     message = (await only_message(session)).message
     assert "coverage.json" in message and "truncated" in message, message
-    assert HOW_TO_MAKE_REPORT in message, message
+    assert COVERAGE_COMMAND in message, message
 
     uri = session.open(REL)
     assert await session.diagnostics(uri) == []
@@ -51,7 +52,7 @@ async def test_missing_coverage_json_then_made(client, own_project: Project, pro
     own_project.path("coverage.json").unlink()
     session = await start(client, own_project, editor)
     message = (await only_message(session)).message
-    assert "coverage.json" in message and HOW_TO_MAKE_REPORT in message, message
+    assert "coverage.json" in message and COVERAGE_COMMAND in message, message
     uri = session.open(REL)
     assert await session.diagnostics(uri) == []
     assert "no coverage data" in await session.hover(uri, 8, 4)

@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, binary_path, percent, start
+from lsp_support import Project, percent, start
+from support.binary import binary_path
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 

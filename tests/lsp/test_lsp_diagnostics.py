@@ -9,42 +9,23 @@ import pytest
 from lsprotocol import types
 
 from lsp_support import (
+    HINT,
+    INFORMATION,
+    WARNING,
     FileReport,
     Project,
     diag_key,
-    function_message,
+    function_diagnostics,
     indent_end,
     line_end,
     line_ranges,
-    name_range,
     start,
     statements,
 )
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
-INFORMATION, WARNING, HINT = 3, 2, 4
 PARTLY_COVERED = ("kasse/preise.py", "kasse/bon.py", "kasse/einheiten.py", "kasse/export.py")
-
-
-def function_diagnostics(entry: FileReport, encoding: str, severity: int = INFORMATION) -> list[tuple]:
-    out = []
-    for qualname, region in entry.uncovered_functions().items():
-        site = entry.sites[qualname]
-        r = name_range(entry.lines, site, encoding)
-        out.append(
-            (
-                r.start.line,
-                r.start.character,
-                r.end.line,
-                r.end.character,
-                "uncovered-function",
-                severity,
-                "testgap",
-                function_message(site.name, region),
-            )
-        )
-    return out
 
 
 def range_diagnostics(entry: FileReport, region: dict, encoding: str) -> list[tuple]:

@@ -4,49 +4,15 @@ hovers and hints follow the lines as the user inserts and deletes them."""
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
 
 import pytest
 
-from lsp_support import (
-    FileReport,
-    Project,
-    column,
-    diag_key,
-    function_message,
-    line_end,
-    lsp_lines,
-    name_range,
-    percent,
-    start,
-)
+from lsp_support import Project, column, diag_key, function_diagnostics, line_end, percent, start
+from support.source import lsp_lines
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
 REL = "kasse/preise.py"
-
-
-def moved_function_diagnostics(
-    entry: FileReport, lines: list[str], shift: Callable[[int], int], encoding: str
-):
-    """The `uncovered-function` diagnostics once report line n is current line shift(n)."""
-    out = []
-    for qualname, region in entry.uncovered_functions().items():
-        site = entry.sites[qualname]
-        r = name_range(lines, site, encoding, line=shift(site.line) - 1)
-        out.append(
-            (
-                r.start.line,
-                r.start.character,
-                r.end.line,
-                r.end.character,
-                "uncovered-function",
-                3,
-                "testgap",
-                function_message(site.name, region, shift),
-            )
-        )
-    return sorted(out, key=repr)
 
 
 async def function_diagnostics_now(session, uri: str, expected: list[tuple], what: str):
@@ -67,7 +33,7 @@ async def test_inserted_lines_move_diagnostics_down(client, project: Project, ed
     session.edit(uri, (0, 0), (0, 0), "\n".join(inserted) + "\n")
     n = len(inserted)
     lines = inserted + entry.lines
-    expected = moved_function_diagnostics(entry, lines, lambda line: line + n, session.encoding)
+    expected = function_diagnostics(entry, session.encoding, lines=lines, shift=lambda line: line + n)
     await function_diagnostics_now(session, uri, expected, f"diagnostics {n} lines lower")
 
     # Lines typed since the data was recorded are neither covered nor not.
@@ -115,7 +81,7 @@ async def test_a_line_added_inside_a_function_is_neither_covered_nor_uncovered(
         "grüßen's diagnostic to name the moved line",
     )
     assert sorted((diag_key(d) for d in got if d.code == "uncovered-function"), key=repr) == (
-        moved_function_diagnostics(entry, lines, shift, session.encoding)
+        function_diagnostics(entry, session.encoding, lines=lines, shift=shift)
     )
     mine = [d for d in got if d.data.get("function") == "grüßen" and d.code == "uncovered-lines"]
     assert [d.message for d in mine] == [f"line {missing + 1} never runs"]
@@ -145,7 +111,7 @@ async def test_deleted_lines_move_diagnostics_up(client, project: Project, edito
     def shift(line: int) -> int:
         return line if line < a else line - (b - a + 1)
 
-    expected = moved_function_diagnostics(entry, lines, shift, session.encoding)
+    expected = function_diagnostics(entry, session.encoding, lines=lines, shift=shift)
     await function_diagnostics_now(session, uri, expected, "diagnostics two lines higher")
     site = entry.sites["rabatt"]
     text = await session.hover(uri, shift(site.line) - 1, site.name_start)
@@ -184,7 +150,7 @@ async def test_fast_typing_ends_on_the_latest_text(client, project: Project, edi
     for _ in range(n):
         session.edit(uri, (0, 0), (0, 0), "\n")
     lines = [""] * n + entry.lines
-    expected = moved_function_diagnostics(entry, lines, lambda line: line + n, session.encoding)
+    expected = function_diagnostics(entry, session.encoding, lines=lines, shift=lambda line: line + n)
     await function_diagnostics_now(session, uri, expected, f"diagnostics {n} lines lower")
     await asyncio.sleep(0.5)
     got = sorted(
@@ -203,6 +169,6 @@ async def test_a_buffer_opened_with_unsaved_changes(client, project: Project, ed
     n = len(inserted)
     uri = session.open(REL, text="\n".join(inserted) + "\n" + entry.text)
     lines = inserted + entry.lines
-    expected = moved_function_diagnostics(entry, lines, lambda line: line + n, session.encoding)
+    expected = function_diagnostics(entry, session.encoding, lines=lines, shift=lambda line: line + n)
     await function_diagnostics_now(session, uri, expected, f"diagnostics {n} lines lower")
     assert "is new since the coverage data was recorded" in await session.hover(uri, 0)

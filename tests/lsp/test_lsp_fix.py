@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, _clean_env, apply, def_sites, start, wait_for
+from lsp_support import Project, apply, start
+from support.source import def_sites
+from support.processes import run_pytest
 
 pytestmark = [pytest.mark.asyncio]
 
@@ -40,18 +40,6 @@ def rename_keyword(project: Project) -> None:
     end = text.index("\n\n\n", start)
     body = re.sub(r"\bprozent\b", "prozentsatz", text[start:end])
     path.write_bytes((text[:start] + body + text[end:]).encode())
-
-
-def pytest_in(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """The user's own pytest run (the cache provider on, as usual)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:pytest-lsp", "-p", "no:asyncio", *args],
-        cwd=root,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def failing_tests(diagnostics: list[types.Diagnostic]) -> list[types.Diagnostic]:
@@ -89,7 +77,7 @@ async def test_run_classify_and_quick_fix_a_renamed_keyword(client, own_project:
     code = own_project.path("kasse/preise.py").read_bytes()
     # The user's last pytest run failed one test: shown as soon as the file
     # opens, without running anything.
-    assert pytest_in(root, rel).returncode == 1
+    assert run_pytest(root, rel).returncode == 1
     session = await start(client, own_project, editor, options={"python": sys.executable})
     uri = session.open(rel)
     sites = def_sites(KEYWORD_TEST)
@@ -142,7 +130,7 @@ async def test_run_classify_and_quick_fix_a_renamed_keyword(client, own_project:
     assert own_project.path("kasse/preise.py").read_bytes() == code, "the code under test is untouched"
     # Once the editor holds the fixed text, the failure is gone.
     await session.diagnostics(uri, lambda d: not failing_tests(d), "the failure to clear")
-    done = pytest_in(root, rel)
+    done = run_pytest(root, rel)
     assert done.returncode == 0, done.stdout
 
 
@@ -211,7 +199,7 @@ async def test_editor_commands_fix_and_generate(client, own_project: Project, ed
     assert result["fixed"] == 1 and result["applied"], result
     (request,) = client.edits_to_apply
     apply(request.edit)
-    assert pytest_in(own_project.root, rel).returncode == 0
+    assert run_pytest(own_project.root, rel).returncode == 0
 
     # :TestgapGenerate on a function of a module: tests arrive as an edit.
     source = "kasse/export.py"
@@ -226,7 +214,7 @@ async def test_editor_commands_fix_and_generate(client, own_project: Project, ed
         apply(client.edits_to_apply[1].edit)
     test_file = own_project.root / "tests" / "test_export.py"
     assert "als_csv" in test_file.read_text(encoding="utf-8")
-    assert pytest_in(own_project.root, str(test_file.relative_to(own_project.root))).returncode == 0
+    assert run_pytest(own_project.root, str(test_file.relative_to(own_project.root))).returncode == 0
 
     # Generating from a test module, or running tests of a non-test module,
     # is refused with a reason.
@@ -245,7 +233,7 @@ async def test_commands_without_arguments_work_on_the_last_failed_tests(client, 
     session = await start(client, own_project, "neovim", options={"python": sys.executable})
     with pytest.raises(Exception, match="run pytest once first"):
         await session.command("testgap.runTests")
-    assert pytest_in(own_project.root, rel).returncode == 1
+    assert run_pytest(own_project.root, rel).returncode == 1
     result = await session.command("testgap.runTests")
     assert (result["passed"], result["failed"]) == (0, 1), result
     assert result["failures"][0]["nodeid"] == f"{rel}::test_rabatt_mit_schlüsselwort"
@@ -253,4 +241,4 @@ async def test_commands_without_arguments_work_on_the_last_failed_tests(client, 
     assert result["fixed"] == 1 and result["applied"], result
     (request,) = client.edits_to_apply
     apply(request.edit)
-    assert pytest_in(own_project.root, rel).returncode == 0
+    assert run_pytest(own_project.root, rel).returncode == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lsp_support import Project, column, line_end, lsp_lines, name_range, short_label, start
+from lsp_support import Project, column, line_end, name_range, short_label, start
+from support.source import lsp_lines
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 

@@ -11,7 +11,8 @@ import time
 import pytest
 from lsprotocol import types
 
-from lsp_support import Project, percent, run_coverage, start, statements, wait_for
+from lsp_support import Project, percent, start, statements, wait_for
+from support.measure import coverage_run
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")]
 
@@ -54,7 +55,7 @@ async def test_new_coverage_data_is_published_without_asking(client, own_project
 
     # The user adds tests and measures again.
     (own_project.root / "tests" / "test_mehr.py").write_text(NEW_TEST, encoding="utf-8")
-    await asyncio.to_thread(run_coverage, own_project.root)
+    await asyncio.to_thread(coverage_run, own_project.root, contexts=True)
     written = time.monotonic()
     entry = own_project.entry(REL)
     assert not entry.functions()["nie_getestet"]["missing_lines"]
@@ -144,7 +145,7 @@ async def test_new_data_while_the_buffer_has_unsaved_edits(client, own_project: 
     )
 
     published = session.client.diagnostics[uri]
-    await asyncio.to_thread(run_coverage, own_project.root)  # the disk file is unchanged
+    await asyncio.to_thread(coverage_run, own_project.root, contexts=True)  # the disk file is unchanged
     if session.client.registrations:
         session.client.workspace_did_change_watched_files(
             types.DidChangeWatchedFilesParams(

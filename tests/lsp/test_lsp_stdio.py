@@ -10,11 +10,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from lsp_support import Project, binary_path
+from lsp_support import Project
+from support.binary import binary_path
+from support.processes import HANGING_TEST, gone
 
 HEADER = re.compile(rb"(Content-Length|Content-Type): [^\r\n]*\r\n")
 TIMEOUT = 10
@@ -201,26 +202,6 @@ def test_the_server_exits_when_the_editor_dies_before_answering(project: Project
         if message.get("method") == "window/workDoneProgress/create" and "id" in message:
             break
     closed_stdin_ends(server)
-
-
-HANGING_TEST = '''import os
-import time
-from pathlib import Path
-
-
-def test_waits_forever():
-    Path(__file__).with_name("running.pid").write_text(str(os.getpid()))
-    time.sleep(600)
-'''
-
-
-def gone(pid: int) -> bool:
-    """Whether a process is gone (or a zombie waiting for a parent to reap it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state == "Z"
 
 
 def test_exit_is_prompt_while_a_test_run_is_in_flight(own_project: Project):

@@ -7,7 +7,6 @@ binary is $TESTGAP_BIN, else target/debug/testgap. Neovim is required: the
 test fails, rather than skips, without it.
 """
 
-import ast
 import json
 import os
 import re
@@ -21,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
+from support.fixtures import require_testgap
+from support.measure import coverage_run
+from support.processes import child_env, run_pytest
+from support.source import def_sites
+
 PLUGIN = REPO / "editors" / "neovim"
 DRIVER = Path(__file__).with_name("driver.lua")
 
@@ -155,13 +159,6 @@ def test_truncate_with_a_keyword():
 """
 
 
-def server_binary():
-    path = Path(os.environ.get("TESTGAP_BIN") or REPO / "target" / "debug" / "testgap")
-    if not path.is_file():
-        pytest.fail(f"testgap binary not found at {path}: run `cargo build` or set TESTGAP_BIN")
-    return path
-
-
 def nvim_bin():
     path = shutil.which("nvim")
     if path is None:
@@ -172,44 +169,19 @@ def nvim_bin():
     return path
 
 
-def clean_env():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "PYTEST_"))}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
 def make_project(root):
     """Writes the project and measures it; returns the parsed coverage.json."""
     for name, text in PROJECT.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    for command in (
-        ["coverage", "run", "--branch", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        ["coverage", "json"],
-    ):
-        run = subprocess.run(
-            [sys.executable, "-m", *command],
-            cwd=root,
-            env=clean_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert run.returncode == 0, f"{' '.join(command)} failed:\n{run.stdout}\n{run.stderr}"
+    coverage_run(root)
     return json.loads((root / "coverage.json").read_text(encoding="utf-8"))
 
 
 def assert_passes(root, test_file):
     """The tests in `test_file` pass in a fresh pytest run."""
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        cwd=root,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ran = run_pytest(root, "-p", "no:cacheprovider", str(test_file))
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
@@ -221,20 +193,7 @@ def file_entry(report, rel):
 
 def def_lines(source):
     """Qualified name (as coverage.py names regions) -> (line, column) of the function's name."""
-    found = {}
-    lines = source.splitlines()
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = prefix + child.name
-                if not isinstance(child, ast.ClassDef):
-                    text = lines[child.lineno - 1]
-                    found[name] = (child.lineno, text.index(child.name, text.index("def ")))
-                visit(child, name + ".")
-
-    visit(ast.parse(source), "")
-    return found
+    return {name: (site.line, site.name_start) for name, site in def_sites(source).items()}
 
 
 def lua_string(text):
@@ -278,13 +237,13 @@ def run_nvim(tmp_path, opened, generate_at, failing_file):
     init = tmp_path / "init.lua"
     init.write_text(
         f"vim.opt.runtimepath:prepend({lua_string(str(PLUGIN))})\n"
-        f"require('testgap').setup({{ cmd = {{ {lua_string(str(server_binary()))}, 'lsp' }},"
+        f"require('testgap').setup({{ cmd = {{ {lua_string(str(require_testgap()))}, 'lsp' }},"
         f" settings = {{ python = {lua_string(sys.executable)} }} }})\n"
         f"dofile({lua_string(str(DRIVER))})\n",
         encoding="utf-8",
     )
     out = tmp_path / "nvim-result.json"
-    env = clean_env()
+    env = child_env()
     env.update(
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_DATA_HOME=str(home / "data"),
@@ -351,14 +310,7 @@ def test_neovim_shows_coverage_gaps(tmp_path):
     failing_file.write_text(TRUNCATE_TEST, encoding="utf-8")
     initials_line = def_lines(textops.read_text(encoding="utf-8"))["initials"][0]
     # The user's own pytest run, with its cache: the test fails.
-    last_run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:pytest-lsp", "-p", "no:asyncio", str(failing_file)],
-        cwd=root,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    last_run = run_pytest(root, str(failing_file))
     assert last_run.returncode == 1, last_run.stdout
 
     result = run_nvim(tmp_path, opened, f"{textops}:{initials_line}", failing_file)

