@@ -4,6 +4,7 @@
 //! User code only ever runs in these children, each in its own process group
 //! that is killed on timeout and always reaped.
 
+pub mod ini;
 pub mod process;
 mod tempdir;
 
