@@ -371,3 +371,96 @@ pub fn test_records(report: &str) -> (Vec<TestRecord>, Vec<String>) {
     }
     (tests, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pyenv::InterpreterSource;
+
+    /// The interpreter `tests/run` names in `TESTGAP_PYTHON` (without it
+    /// there is no pytest to run, and nothing to check).
+    fn python() -> Option<Interpreter> {
+        Some(Interpreter {
+            path: std::env::var_os("TESTGAP_PYTHON")?.into(),
+            source: InterpreterSource::Explicit,
+        })
+    }
+
+    fn runner(python: Interpreter, detail: Detail) -> PytestRunner {
+        let config = RunnerConfig {
+            addopts: Addopts::Project,
+            detail,
+            timeout: Duration::from_secs(120),
+        };
+        PytestRunner::new(python, config).unwrap()
+    }
+
+    const TESTS: &str = "import pytest\n\n\
+        def test_pass():\n    assert 1 + 1 == 2\n\n\
+        def test_fail():\n    assert 1 + 1 == 3\n\n\
+        @pytest.mark.skip(reason='not today')\n\
+        def test_skip():\n    pass\n";
+
+    fn project() -> (TempDir, PathBuf) {
+        let tmp = TempDir::new("pytest-runner-test").unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::write(root.join("test_it.py"), TESTS).unwrap();
+        (tmp, root)
+    }
+
+    fn outcomes(report: &str) -> Vec<(String, String, String)> {
+        let (tests, _) = test_records(report);
+        tests
+            .into_iter()
+            .filter(|t| t.outcome != "passed" || t.phase == "call")
+            .map(|t| (t.nodeid, t.outcome, t.message))
+            .collect()
+    }
+
+    #[test]
+    fn outcomes_and_messages_of_a_live_run() {
+        let Some(python) = python() else { return };
+        let (_tmp, root) = project();
+        let output = runner(python, Detail::Outcomes)
+            .run(&Invocation::new(&root, ["test_it.py"]))
+            .unwrap();
+        assert!(output.finished && !output.timed_out, "{}", output.tail);
+        assert_eq!(output.exit_code, Some(1));
+        let got = outcomes(&output.report);
+        assert_eq!(got[0], ("test_it.py::test_pass".into(), "passed".into(), String::new()));
+        assert_eq!(
+            (got[1].0.as_str(), got[1].1.as_str()),
+            ("test_it.py::test_fail", "failed")
+        );
+        assert!(got[1].2.starts_with("assert (1 + 1) == 3"), "{}", got[1].2);
+        assert_eq!(
+            (got[2].0.as_str(), got[2].1.as_str()),
+            ("test_it.py::test_skip", "skipped")
+        );
+        assert!(got[2].2.contains("not today"), "{}", got[2].2);
+        // Outcomes only: nothing describes the failure.
+        assert!(!output.report.contains("\"error\""), "{}", output.report);
+    }
+
+    #[test]
+    fn unsaved_text_and_failure_details() {
+        let Some(python) = python() else { return };
+        let (_tmp, root) = project();
+        let runner = runner(python, Detail::Failures);
+        let mut overrides = Overrides::new();
+        overrides.insert(root.join("test_it.py"), TESTS.replace("== 3", "== 2"));
+        let mut invocation = Invocation::new(&root, ["test_it.py::test_fail"]);
+        invocation.overrides = &overrides;
+        let output = runner.run(&invocation).unwrap();
+        assert_eq!(outcomes(&output.report)[0].1, "passed", "{}", output.report);
+        assert_eq!(std::fs::read_to_string(root.join("test_it.py")).unwrap(), TESTS);
+
+        let output = runner.run(&Invocation::new(&root, ["test_it.py::test_fail"])).unwrap();
+        assert!(
+            output.report.contains("\"error\": {\"type\": \"AssertionError\""),
+            "{}",
+            output.report
+        );
+        assert_eq!(runner.runs(), 2);
+    }
+}
