@@ -5,6 +5,7 @@
 //! `setup.cfg` / `tox.ini` (sections `[coverage:json]`, `[coverage:report]`),
 //! else `pyproject.toml` (`[tool.coverage.json]`, `[tool.coverage.report]`).
 
+use crate::pyenv::ini::Ini;
 use std::path::{Path, PathBuf};
 
 /// Settings read from the project's coverage configuration.
@@ -31,14 +32,19 @@ pub fn read_settings(root: &Path) -> CoverageSettings {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        let ini = parse_ini(&text);
+        let ini = Ini::parse(&text);
+        // configparser folds a key's case, so `Output` counts as `output`.
         let get = |section: &str, key: &str| {
             let section = format!("{prefix}{section}");
-            ini.iter()
-                .find(|(s, k, _)| *s == section && k == key)
-                .map(|(_, _, v)| v.clone())
+            ini.entries
+                .iter()
+                .find(|e| e.section == section && e.key.to_lowercase() == key)
+                .map(|e| e.value.clone())
         };
-        let has_coverage_section = ini.iter().any(|(s, _, _)| prefix.is_empty() || s.starts_with(prefix));
+        let has_coverage_section = ini
+            .entries
+            .iter()
+            .any(|e| prefix.is_empty() || e.section.starts_with(prefix));
         if !has_coverage_section && name != ".coveragerc" {
             continue;
         }
@@ -70,39 +76,6 @@ pub fn read_settings(root: &Path) -> CoverageSettings {
         }
     }
     CoverageSettings::default()
-}
-
-/// A minimal INI reader in the dialect of Python's configparser: `[section]`,
-/// `key = value` or `key: value`, `#`/`;` comments, indented continuation
-/// lines. Returns (section, key, value) triples.
-fn parse_ini(text: &str) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    let mut section = String::new();
-    for raw in text.lines() {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if raw.starts_with([' ', '\t']) {
-            if let Some(last) = out.last_mut() {
-                if !last.2.is_empty() {
-                    last.2.push('\n');
-                }
-                last.2.push_str(trimmed);
-            }
-            continue;
-        }
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            section = name.trim().to_string();
-            continue;
-        }
-        if let Some(at) = trimmed.find(['=', ':']) {
-            let key = trimmed[..at].trim().to_lowercase();
-            let value = trimmed[at + 1..].trim().to_string();
-            out.push((section.clone(), key, value));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The failure model: what the pytest plugin (`plugin.py`) reports about each
-//! test, read from its JSON lines and merged into one [`TestStatus`] per test.
+//! The failure model: what the pytest plugin (`pyenv/pytest_plugin.py`)
+//! reports about each test, read from its JSON lines and merged into one
+//! [`TestStatus`] per test.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -48,14 +48,14 @@ fn display_rel(root: &Path, path: &Path) -> String {
 pub fn junit_failures(root: &Path, path: &Path) -> Result<Vec<String>, FixError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| FixError::Input(format!("cannot read the JUnit report {}: {e}", path.display())))?;
-    if !text.contains("<testsuite") {
+    let Some(cases) = test_cases(&text) else {
         return Err(FixError::Input(format!(
             "{} is not a JUnit XML report (no <testsuite> element)",
             path.display()
         )));
-    }
+    };
     let mut ids = Vec::new();
-    for case in test_cases(&text) {
+    for case in cases {
         if !case.failed {
             continue;
         }
@@ -76,108 +76,68 @@ struct TestCase {
     failed: bool,
 }
 
-/// The `<testcase>` elements, with whether each holds `<failure>` or `<error>`.
-fn test_cases(xml: &str) -> Vec<TestCase> {
+/// The `<testcase>` elements, with whether each holds `<failure>` or
+/// `<error>`; `None` when there is no `<testsuite>` (or `<testsuites>`)
+/// element. XML that stops being well formed ends the reading, keeping the
+/// cases before it: a report cut short still names its first failures.
+fn test_cases(xml: &str) -> Option<Vec<TestCase>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
     let mut cases = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find("<testcase") {
-        let after = &rest[start + "<testcase".len()..];
-        let Some(end) = tag_end(after) else { break };
-        let (attrs, self_closing) = if after[..end].ends_with('/') {
-            (&after[..end - 1], true)
-        } else {
-            (&after[..end], false)
-        };
-        let mut case = TestCase::default();
-        for (key, value) in attributes(attrs) {
-            match key.as_str() {
-                "classname" => case.classname = value,
-                "name" => case.name = value,
-                "file" => case.file = Some(value),
-                _ => {}
+    let mut suite = false;
+    // The test case being read, between its start and end tags.
+    let mut open: Option<TestCase> = None;
+    loop {
+        let (element, closes) = match reader.read_event() {
+            Ok(Event::Start(element)) => (element, false),
+            Ok(Event::Empty(element)) => (element, true),
+            Ok(Event::End(end)) => {
+                if end.local_name().as_ref() == b"testcase" {
+                    cases.extend(open.take());
+                }
+                continue;
             }
-        }
-        let body_start = end + 1;
-        rest = &after[body_start..];
-        if !self_closing {
-            let close = rest.find("</testcase>").unwrap_or(rest.len());
-            let body = &rest[..close];
-            case.failed = body.contains("<failure") || body.contains("<error");
-            rest = &rest[close..];
-        }
-        cases.push(case);
-    }
-    cases
-}
-
-/// Index of the `>` that ends a tag, outside quoted attribute values.
-fn tag_end(text: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '>') => return Some(i),
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        match element.local_name().as_ref() {
+            b"testsuite" | b"testsuites" => suite = true,
+            b"testcase" => {
+                cases.extend(open.take());
+                let case = test_case(&element);
+                if closes {
+                    cases.push(case);
+                } else {
+                    open = Some(case);
+                }
+            }
+            b"failure" | b"error" => {
+                if let Some(case) = open.as_mut() {
+                    case.failed = true;
+                }
+            }
             _ => {}
         }
     }
-    None
+    cases.extend(open);
+    suite.then_some(cases)
 }
 
-fn attributes(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = text.trim_start();
-    while let Some(eq) = rest.find('=') {
-        let key = rest[..eq].trim().to_string();
-        let value_part = rest[eq + 1..].trim_start();
-        let Some(quote) = value_part.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-            break;
+/// A `<testcase>`'s attributes; one that cannot be read is left out.
+fn test_case(element: &quick_xml::events::BytesStart) -> TestCase {
+    let mut case = TestCase::default();
+    for attribute in element.attributes().flatten() {
+        let Ok(value) = attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0) else {
+            continue;
         };
-        let Some(close) = value_part[1..].find(quote) else {
-            break;
-        };
-        out.push((key, unescape(&value_part[1..1 + close])));
-        rest = value_part[close + 2..].trim_start();
-    }
-    out
-}
-
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let Some(semi) = after.find(';') else {
-            out.push_str(after);
-            return out;
-        };
-        let entity = &after[1..semi];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => entity
-                .strip_prefix("#x")
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
+        match attribute.key.local_name().as_ref() {
+            b"classname" => case.classname = value.into_owned(),
+            b"name" => case.name = value.into_owned(),
+            b"file" => case.file = Some(value.into_owned()),
+            _ => {}
         }
     }
-    out.push_str(rest);
-    out
+    case
 }
 
 /// pytest writes `classname="tests.test_shop.TestCart"`: the module path
@@ -301,7 +261,18 @@ E       assert 6 == 7</failure></testcase><testcase classname="tests.test_shop.T
     }
 
     #[test]
-    fn entities() {
-        assert_eq!(unescape("a&amp;b&lt;&#65;&#x42;&bogus;"), "a&b<AB&bogus;");
+    fn entities_in_names() {
+        let xml = r#"<testsuites><testsuite><testcase classname="tests.test_a" name="t[a&amp;b&lt;&#65;&#x42;]"><error/></testcase></testsuite></testsuites>"#;
+        let cases = test_cases(xml).unwrap();
+        assert_eq!(cases[0].name, "t[a&b<AB]");
+        assert!(cases[0].failed);
+    }
+
+    #[test]
+    fn a_report_cut_short_keeps_its_first_cases() {
+        let xml = r#"<testsuite><testcase classname="a" name="t1"><failure/></testcase><testcase classname="a" name="t2"><failure mess"#;
+        let cases = test_cases(xml).unwrap();
+        let names: Vec<(&str, bool)> = cases.iter().map(|c| (c.name.as_str(), c.failed)).collect();
+        assert_eq!(names, [("t1", true), ("t2", false)]);
     }
 }

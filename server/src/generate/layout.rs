@@ -3,6 +3,7 @@
 //! imports in the usual three sections, and an append that keeps every byte
 //! of an existing file.
 
+use crate::pyenv::ini::Ini;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -20,12 +21,12 @@ pub fn pytest_config(root: &Path) -> PytestConfig {
     let ini = |name: &str, section: &str, required: bool| -> Option<PytestConfig> {
         let path = root.join(name);
         let text = std::fs::read_to_string(&path).ok()?;
-        let values = ini_section(&text, section);
-        if values.is_none() && required {
+        let ini = Ini::parse(&text);
+        if required && !ini.has_section(section) {
             return None;
         }
-        let testpaths = values
-            .and_then(|v| v.into_iter().find(|(k, _)| k == "testpaths").map(|(_, v)| v))
+        let testpaths = ini
+            .get(section, "testpaths")
             .map(|v| v.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
         Some(PytestConfig {
@@ -65,35 +66,6 @@ pub fn pytest_config(root: &Path) -> PytestConfig {
         return found;
     }
     PytestConfig::default()
-}
-
-/// The `key = value` pairs of `[section]`, continuation lines joined.
-fn ini_section(text: &str, section: &str) -> Option<Vec<(String, String)>> {
-    let mut inside = false;
-    let mut found = false;
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            inside = trimmed[1..trimmed.len() - 1].trim() == section;
-            found |= inside;
-            continue;
-        }
-        if !inside || trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
-            continue;
-        }
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = out.last_mut() {
-                last.1.push(' ');
-                last.1.push_str(trimmed);
-            }
-            continue;
-        }
-        if let Some((k, v)) = trimmed.split_once(['=', ':']) {
-            out.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    found.then_some(out)
 }
 
 /// The folder for new test files: the first `testpaths` entry that is a

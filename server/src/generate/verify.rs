@@ -1,18 +1,16 @@
 //! Running candidate tests with pytest before anything is offered: the file
 //! is written into a temporary directory (never the user's tree), the
-//! project is importable through `PYTHONPATH`, and a small plugin reports
-//! each test's outcome. Optionally under coverage.py, to measure what the
-//! tests reach.
+//! project is importable through `PYTHONPATH`, and the project's pytest
+//! runner (`pyenv::pytest`) reports each test's outcome. Optionally under
+//! coverage.py, to measure what the tests reach.
 
-use crate::pyenv::{Interpreter, Limits, PythonRun, TempDir};
-use serde::Deserialize;
+use crate::pyenv::pytest::{
+    test_records, Addopts, Coverage, Detail, Invocation, PytestRunner, RunnerConfig, TestRecord,
+};
+use crate::pyenv::{Interpreter, TempDir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The pytest plugin, carried by the binary.
-pub const RESULTS_PLUGIN: &str = include_str!("results_plugin.py");
-const PLUGIN_MODULE: &str = "_testgap_results";
 
 /// How to run pytest for a project.
 #[derive(Debug, Clone)]
@@ -27,10 +25,9 @@ pub struct Verifier<'a> {
 }
 
 /// One test's outcome.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestOutcome {
     pub outcome: String,
-    #[serde(default)]
     pub message: String,
 }
 
@@ -47,14 +44,6 @@ pub struct PytestRun {
     pub failure: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Results {
-    #[serde(default)]
-    tests: BTreeMap<String, TestOutcome>,
-    #[serde(default)]
-    errors: Vec<String>,
-}
-
 /// A scratch area for verifying one module's tests.
 pub struct Scratch {
     dir: TempDir,
@@ -63,9 +52,8 @@ pub struct Scratch {
 impl Scratch {
     pub fn new() -> std::io::Result<Scratch> {
         let dir = TempDir::new("verify")?;
-        std::fs::write(dir.path().join(format!("{PLUGIN_MODULE}.py")), RESULTS_PLUGIN)?;
-        // Each of the two runs has its own working directory, results,
-        // coverage data and pytest temporary directories.
+        // Each of the two runs has its own working directory, coverage data
+        // and pytest temporary directories.
         for sub in ["candidate", "plain/work", "measured/work"] {
             std::fs::create_dir_all(dir.path().join(sub))?;
         }
@@ -76,6 +64,9 @@ impl Scratch {
         self.dir.path()
     }
 }
+
+/// Characters kept of a collection error's text: its end, where the error is.
+const ERROR_TAIL: usize = 2000;
 
 impl Verifier<'_> {
     /// Runs `text` as the test file `file_name` twice at once: plainly, and
@@ -94,9 +85,20 @@ impl Verifier<'_> {
             let why = format!("cannot write the candidate tests: {e}");
             return (failed(why.clone()), failed(why));
         }
+        // A new file from a scratch directory: the project's `addopts` are
+        // not for it, and only outcomes are wanted.
+        let config = RunnerConfig {
+            addopts: Addopts::Ignore,
+            detail: Detail::Outcomes,
+            timeout: self.timeout,
+        };
+        let runner = match PytestRunner::new(self.python.clone(), config) {
+            Ok(runner) => runner,
+            Err(e) => return (failed(e.to_string()), failed(e.to_string())),
+        };
         std::thread::scope(|scope| {
-            let plain = scope.spawn(|| self.run(scratch, "plain", &file, None));
-            let measured = self.run(scratch, "measured", &file, measure);
+            let plain = scope.spawn(|| self.run(&runner, scratch, "plain", &file, None));
+            let measured = self.run(&runner, scratch, "measured", &file, measure);
             let plain = plain
                 .join()
                 .unwrap_or_else(|_| failed("the pytest run stopped unexpectedly".to_string()));
@@ -104,116 +106,128 @@ impl Verifier<'_> {
         })
     }
 
-    /// Runs the test file `file` once, keeping its results, data and
-    /// temporary files in the scratch's `slot`; with `measure`, under
-    /// coverage.py limited to those source files.
-    fn run(&self, scratch: &Scratch, slot: &str, file: &Path, measure: Option<&[PathBuf]>) -> PytestRun {
+    /// Runs the test file `file` once, keeping its data and temporary files
+    /// in the scratch's `slot`; with `measure`, under coverage.py limited to
+    /// those source files.
+    fn run(
+        &self,
+        runner: &PytestRunner,
+        scratch: &Scratch,
+        slot: &str,
+        file: &Path,
+        measure: Option<&[PathBuf]>,
+    ) -> PytestRun {
         let base = scratch.path().join(slot);
-        let base = base.as_path();
-        let results = base.join("results.json");
-        let _ = std::fs::remove_file(&results);
-        let data_file = base.join(".coverage");
-        let _ = std::fs::remove_file(&data_file);
-        let mut run = PythonRun::new(&base.join("work"));
-        // The plugin lives at the scratch's top.
-        run.python_path.push(scratch.path().to_path_buf());
-        run.python_path.extend(self.import_roots.iter().cloned());
-        let include = measure.map(|files| {
-            files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(",")
+        let work = base.join("work");
+        let mut invocation = Invocation::new(self.root, [file]);
+        invocation.cwd = &work;
+        invocation.python_path = self.import_roots;
+        invocation.rootdir = Some(self.root);
+        invocation.config_file = self.pytest_config;
+        invocation.basetemp = Some(base.join("basetemp"));
+        invocation.coverage = measure.map(|files| Coverage {
+            include: files.to_vec(),
+            data_file: base.join(".coverage"),
+            json: base.join("coverage.json"),
         });
-        if let Some(include) = &include {
-            run = run.args([
-                "-m".into(),
-                "coverage".into(),
-                "run".into(),
-                "--branch".into(),
-                format!("--data-file={}", data_file.display()),
-                format!("--include={include}"),
-            ]);
-        }
-        run = run.args(["-m", "pytest"]).arg(file.as_os_str()).args([
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            PLUGIN_MODULE,
-            "-o",
-            "addopts=",
-        ]);
-        run = run
-            .arg(format!("--rootdir={}", self.root.display()))
-            .arg(format!("--basetemp={}", base.join("basetemp").display()));
-        if let Some(config) = self.pytest_config {
-            run = run.arg("-c").arg(config.as_os_str());
-        }
-        let run = run.env("TESTGAP_RESULTS", results.display().to_string());
-        let limits = Limits {
-            timeout: self.timeout,
-            output_cap: 1 << 20,
-        };
-        let output = match run.run(self.python, b"", limits) {
+        let output = match runner.run(&invocation) {
             Ok(o) => o,
             Err(e) => return failed(e.to_string()),
         };
         if output.timed_out {
             return failed(format!("pytest did not finish within {} s", self.timeout.as_secs()));
         }
-        let parsed = std::fs::read(&results)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Results>(&b).ok());
-        let Some(parsed) = parsed else {
-            let mut detail = output.stderr_tail(6);
-            if detail.trim().is_empty() {
-                detail = output
-                    .stdout_text()
-                    .lines()
-                    .rev()
-                    .take(6)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            }
-            return failed(format!("pytest reported nothing: {}", detail.trim()));
-        };
-        let mut out = PytestRun {
-            tests: parsed.tests,
-            errors: parsed.errors,
-            ..PytestRun::default()
-        };
-        if let Some(include) = include.filter(|_| data_file.is_file()) {
-            let json = base.join("coverage.json");
-            let _ = std::fs::remove_file(&json);
-            let report = PythonRun::new(&base.join("work"))
-                .args(["-m", "coverage", "json", "-q"])
-                .arg(format!("--data-file={}", data_file.display()))
-                .arg(format!("--include={include}"))
-                .arg("-o")
-                .arg(json.as_os_str())
-                .run(
-                    self.python,
-                    b"",
-                    Limits {
-                        timeout: Duration::from_secs(60),
-                        output_cap: 1 << 16,
-                    },
-                );
-            if report.is_ok_and(|o| o.success()) && json.is_file() {
-                out.coverage_json = Some(json);
-            }
+        if !output.finished {
+            return failed(format!("pytest reported nothing: {}", output.tail.trim()));
         }
-        out
+        let (records, errors) = test_records(&output.report);
+        PytestRun {
+            tests: outcomes(records),
+            errors: errors.into_iter().map(|e| tail_chars(&e, ERROR_TAIL)).collect(),
+            coverage_json: output.coverage_json,
+            failure: None,
+        }
     }
+}
+
+/// One outcome per test name (the last part of its node id) over its
+/// phases: failed if any phase failed (with the first failure's message),
+/// else skipped if one was, else passed.
+fn outcomes(records: Vec<TestRecord>) -> BTreeMap<String, TestOutcome> {
+    let mut tests: BTreeMap<String, TestOutcome> = BTreeMap::new();
+    for record in records {
+        let name = record.nodeid.rsplit("::").next().unwrap_or(&record.nodeid).to_string();
+        let entry = tests.entry(name).or_insert_with(|| TestOutcome {
+            outcome: "passed".to_string(),
+            message: String::new(),
+        });
+        match record.outcome.as_str() {
+            "failed" => {
+                entry.outcome = "failed".to_string();
+                if entry.message.is_empty() {
+                    entry.message = record.message;
+                }
+            }
+            "skipped" if entry.outcome == "passed" => {
+                entry.outcome = "skipped".to_string();
+                entry.message = record.message;
+            }
+            _ => {}
+        }
+    }
+    tests
+}
+
+/// The last `n` characters of `text`.
+fn tail_chars(text: &str, n: usize) -> String {
+    let count = text.chars().count();
+    text.chars().skip(count.saturating_sub(n)).collect()
 }
 
 fn failed(why: String) -> PytestRun {
     PytestRun {
         failure: Some(why),
         ..PytestRun::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(nodeid: &str, phase: &str, outcome: &str, message: &str) -> TestRecord {
+        TestRecord {
+            nodeid: nodeid.to_string(),
+            phase: phase.to_string(),
+            outcome: outcome.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    #[test]
+    fn phases_merge_into_one_outcome_per_name() {
+        let tests = outcomes(vec![
+            record("t.py::test_a", "setup", "passed", ""),
+            record("t.py::test_a", "call", "failed", "assert 1 == 2"),
+            record("t.py::test_a", "teardown", "failed", "teardown broke"),
+            record("t.py::test_b[1]", "setup", "skipped", "no network"),
+            record("t.py::test_b[1]", "teardown", "passed", ""),
+            record("t.py::T::test_c", "call", "passed", ""),
+        ]);
+        let outcome = |name: &str| {
+            let o = &tests[name];
+            (o.outcome.as_str(), o.message.as_str())
+        };
+        assert_eq!(outcome("test_a"), ("failed", "assert 1 == 2"));
+        assert_eq!(outcome("test_b[1]"), ("skipped", "no network"));
+        assert_eq!(outcome("test_c"), ("passed", ""));
+    }
+
+    #[test]
+    fn a_collection_error_keeps_its_end() {
+        let long = format!("{}E   ImportError: no", "x".repeat(3000));
+        let kept = tail_chars(&long, ERROR_TAIL);
+        assert_eq!(kept.chars().count(), ERROR_TAIL);
+        assert!(kept.ends_with("ImportError: no"));
     }
 }

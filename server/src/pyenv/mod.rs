@@ -1,10 +1,14 @@
-//! The project's Python: finding its interpreter, and running Python helpers
-//! and pytest in it as child processes with deadlines (see [`process`]).
+//! The project's Python: finding its interpreter, reading its tools'
+//! configuration ([`ini`]), and running Python helpers and pytest ([`pytest`],
+//! the one runner generate and fix share) in it as child processes with
+//! deadlines (see [`process`]).
 //!
 //! User code only ever runs in these children, each in its own process group
 //! that is killed on timeout and always reaped.
 
+pub mod ini;
 pub mod process;
+pub mod pytest;
 mod tempdir;
 
 pub use process::{Limits, Output, RunError};

@@ -1,20 +1,27 @@
-"""testgap's pytest plugin for `testgap fix`, loaded with `-p testgap_fix_plugin`.
+"""testgap's pytest plugin, loaded with `-p _testgap_pytest` by the one pytest
+runner (`pyenv/pytest.rs`) for `testgap generate`'s verification and for
+`testgap fix`.
 
-It reports every test phase and every collection error as one JSON object per
-line in the file named by TESTGAP_FIX_REPORT: outcome, exception, frames, the
-operands of a failed comparison, a mock's expected and actual calls, a patch
-target that does not resolve, a missing fixture and the fixtures available.
+It reports every test phase, every collection error and the end of the
+session as one JSON object per line in the file named by
+TESTGAP_PYTEST_REPORT. Each test record has the outcome and, for a failure or
+a skip, pytest's short message.
 
-TESTGAP_FIX_OVERRIDES names a JSON file mapping a source path to a file whose
-text replaces it when the module is imported, so candidate edits of a test
-module or a conftest.py run without touching the user's files.
+TESTGAP_PYTEST_DETAIL=failures adds what explains a failure: exception,
+frames, the operands of a failed comparison, a mock's expected and actual
+calls, a patch target that does not resolve, a missing fixture and the
+fixtures available, and the functions below TESTGAP_PYTEST_ROOT (outside
+site-packages) that a failing test called. Without it nothing watches the
+tests run: no profile hook, no comparison capture.
 
-TESTGAP_FIX_ROOT is the project root: functions run below it (outside
-site-packages) during a failing test are reported as the code it calls.
+TESTGAP_PYTEST_OVERRIDES names a JSON file mapping a source path to a file
+whose text replaces it when the module is imported, so candidate edits of a
+test module or a conftest.py run without touching the user's files.
 
-TESTGAP_FIX_SOFT_ASSERTS names one overridden test module whose comparisons
-in `assert` statements are recorded and do not stop the test (a probe run:
-it shows every assertion that fails at once; its outcome proves nothing).
+TESTGAP_PYTEST_SOFT_ASSERTS names one overridden test module whose
+comparisons in `assert` statements are recorded and do not stop the test (a
+probe run: it shows every assertion that fails at once; its outcome proves
+nothing).
 
 Only the standard library and pytest are used; nothing here changes what a
 test does.
@@ -37,9 +44,11 @@ import traceback
 
 import pytest
 
-_REPORT_PATH = os.environ.get("TESTGAP_FIX_REPORT")
-_ROOT = os.path.realpath(os.environ.get("TESTGAP_FIX_ROOT") or os.getcwd())
+_REPORT_PATH = os.environ.get("TESTGAP_PYTEST_REPORT")
+_ROOT = os.path.realpath(os.environ.get("TESTGAP_PYTEST_ROOT") or os.getcwd())
+_FAILURES = os.environ.get("TESTGAP_PYTEST_DETAIL") == "failures"
 _MAX_TEXT = 20000
+_MAX_MESSAGE = 500
 _MAX_MEMBERS = 400
 _HERE = os.path.realpath(__file__)
 
@@ -56,7 +65,7 @@ def _real(path):
 
 
 def _load_overrides():
-    path = os.environ.get("TESTGAP_FIX_OVERRIDES")
+    path = os.environ.get("TESTGAP_PYTEST_OVERRIDES")
     if not path:
         return {}
     with open(path, encoding="utf-8") as handle:
@@ -65,7 +74,7 @@ def _load_overrides():
 
 
 _OVERRIDES = _load_overrides()
-_SOFT = _real(os.environ["TESTGAP_FIX_SOFT_ASSERTS"]) if os.environ.get("TESTGAP_FIX_SOFT_ASSERTS") else None
+_SOFT = _real(os.environ["TESTGAP_PYTEST_SOFT_ASSERTS"]) if os.environ.get("TESTGAP_PYTEST_SOFT_ASSERTS") else None
 
 
 class _SoftAsserts(ast.NodeTransformer):
@@ -495,6 +504,26 @@ def _emit(record):
             handle.write(json.dumps(record) + "\n")
 
 
+def _longrepr(longrepr):
+    """pytest's text of a failure; a very long one keeps its start (where the
+    failure begins) and its end (the error itself)."""
+    if longrepr is None:
+        return None
+    text = str(longrepr)
+    if len(text) <= _MAX_TEXT:
+        return text
+    half = _MAX_TEXT // 2
+    return text[:half] + "\n…\n" + text[-half:]
+
+
+def _message(report):
+    """The line pytest prints for a failure or a skip in its short summary."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)[:_MAX_MESSAGE]
+    return str(report.longrepr)[-_MAX_MESSAGE:]
+
+
 def pytest_configure(config):
     _CONFIG.append(config)
     if _OVERRIDES:
@@ -515,49 +544,51 @@ def _assert_site():
     return None, 0
 
 
-def pytest_assertrepr_compare(config, op, left, right):
-    nodeid = _current[0]
-    if nodeid is None:
-        return None
-    try:
-        filename, line = _assert_site()
-        compare = {
-            "op": op,
-            "left": _operand(left),
-            "right": _operand(right),
-            "file": filename,
-            "line": line,
-        }
-        _compare[nodeid] = compare
-        if _SOFT is not None:
-            _compares.setdefault(nodeid, []).append(compare)
-    except Exception:  # noqa: BLE001 - never break pytest's own explanation
-        pass
-    return None
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    _current[0] = item.nodeid
-    try:
-        return (yield)
-    finally:
-        _current[0] = None
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    recorder = _CallRecorder()
-    previous = sys.getprofile()
-    sys.setprofile(recorder)
-    try:
-        return (yield)
-    finally:
-        sys.setprofile(previous)
-        item.stash[_CALLS_KEY] = recorder
-
-
 _CALLS_KEY = pytest.StashKey()
+
+# Watching a test run (comparisons, the functions it calls) is only for
+# explaining failures: defined only then, so a plain run has no profile hook
+# and no wrapper of ours in its tracebacks.
+if _FAILURES:
+
+    def pytest_assertrepr_compare(config, op, left, right):
+        nodeid = _current[0]
+        if nodeid is None:
+            return None
+        try:
+            filename, line = _assert_site()
+            compare = {
+                "op": op,
+                "left": _operand(left),
+                "right": _operand(right),
+                "file": filename,
+                "line": line,
+            }
+            _compare[nodeid] = compare
+            if _SOFT is not None:
+                _compares.setdefault(nodeid, []).append(compare)
+        except Exception:  # noqa: BLE001 - never break pytest's own explanation
+            pass
+        return None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        _current[0] = item.nodeid
+        try:
+            return (yield)
+        finally:
+            _current[0] = None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(item):
+        recorder = _CallRecorder()
+        previous = sys.getprofile()
+        sys.setprofile(recorder)
+        try:
+            return (yield)
+        finally:
+            sys.setprofile(previous)
+            item.stash[_CALLS_KEY] = recorder
 
 
 @pytest.hookimpl(wrapper=True)
@@ -581,6 +612,10 @@ def _test_record(item, call, report):
     }
     if hasattr(report, "wasxfail"):
         record["xfail"] = True
+    if report.failed or report.skipped:
+        record["message"] = _message(report)
+    if not _FAILURES:
+        return record
     if report.when == "call" and item.nodeid in _compares:
         record["compares"] = _compares.pop(item.nodeid)[:50]
     if report.failed or (report.skipped and call.excinfo is not None):
@@ -593,7 +628,7 @@ def _test_record(item, call, report):
             compare = _compare.pop(item.nodeid, None)
             if compare is not None and isinstance(exc, AssertionError):
                 record["compare"] = compare
-        record["longrepr"] = str(report.longrepr)[:_MAX_TEXT] if report.longrepr is not None else None
+        record["longrepr"] = _longrepr(report.longrepr)
         if report.failed and report.when == "call":
             recorder = item.stash.get(_CALLS_KEY, None)
             if recorder is not None:
@@ -605,7 +640,7 @@ def pytest_exception_interact(node, call, report):
     if isinstance(node, pytest.Item) or getattr(report, "when", None) != "collect":
         return
     try:
-        error = _error(call.excinfo.value) if call.excinfo is not None else None
+        error = _error(call.excinfo.value) if _FAILURES and call.excinfo is not None else None
         # A conftest.py that fails to import: the failure is the conftest's.
         file = (error or {}).get("conftest") or _real(str(getattr(node, "path", "")))
         _emit(
@@ -615,7 +650,7 @@ def pytest_exception_interact(node, call, report):
                 "outcome": report.outcome,
                 "file": file,
                 "error": error,
-                "longrepr": str(report.longrepr)[:_MAX_TEXT] if report.longrepr is not None else None,
+                "longrepr": _longrepr(report.longrepr),
             }
         )
     except Exception as error:  # noqa: BLE001
@@ -637,8 +672,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
                     "nodeid": os.path.relpath(path, _ROOT),
                     "outcome": "failed",
                     "file": path,
-                    "error": _error(exc),
-                    "longrepr": str(exc)[:_MAX_TEXT],
+                    "error": _error(exc) if _FAILURES else None,
+                    "longrepr": _longrepr(exc),
                 }
             )
         raise
@@ -655,7 +690,7 @@ def pytest_collectreport(report):
                 "outcome": report.outcome,
                 "file": None,
                 "error": None,
-                "longrepr": str(report.longrepr)[:_MAX_TEXT] if report.longrepr is not None else None,
+                "longrepr": _longrepr(report.longrepr),
             }
         )
 
