@@ -209,6 +209,21 @@ pub fn plan_target(
         f.params.get(1..).unwrap_or(&[])
     };
     evidence.add_constructor(module, tree, src, f, class_qual);
+    add_method_dims(&ctx, &mut plan, f, &on, own_params, &evidence)?;
+    Ok(plan)
+}
+
+/// The dimensions of a method's call, by its form: the constructor's
+/// parameters, the method's own, or both (the instance's first).
+fn add_method_dims(
+    ctx: &Context,
+    plan: &mut TargetPlan,
+    f: &Function,
+    on: &OnClass,
+    own_params: &[Param],
+    evidence: &Evidence,
+) -> Result<(), String> {
+    let class = on.class;
     let init_params: Vec<Param> = class
         .init_params
         .iter()
@@ -223,25 +238,25 @@ pub fn plan_target(
             ));
         }
         Form::Constructor => {
-            plan.dims = evidence.ctor_dims(&ctx, &init_params);
+            plan.dims = evidence.ctor_dims(ctx, &init_params);
             plan.stem = format!("{}_init", on.stem);
         }
         Form::ClassLevel => {
-            plan.dims = evidence.own_dims(&ctx, own_params);
+            plan.dims = evidence.own_dims(ctx, own_params);
         }
         _ => {
-            plan.var = Some(instance_var(&on, own_params));
-            plan.dims = instance_dims(&ctx, &on, &init_params, &evidence)?;
+            plan.var = Some(instance_var(on, own_params));
+            plan.dims = instance_dims(ctx, on, &init_params, evidence)?;
             plan.ctor_dims = plan.dims.len();
-            let mut own_dims = evidence.own_dims(&ctx, own_params);
+            let mut own_dims = evidence.own_dims(ctx, own_params);
             // `other` of a special method is most often another instance.
             if f.name.starts_with("__") {
-                other_is_an_instance(&ctx, &on, own_params, &mut own_dims);
+                other_is_an_instance(ctx, on, own_params, &mut own_dims);
             }
             plan.dims.extend(own_dims);
         }
     }
-    Ok(plan)
+    Ok(())
 }
 
 /// Why `f` is not a target on its own, if it is not.
