@@ -3,6 +3,7 @@
 //! and on a parameter passed through a string normaliser
 //! (`code.upper() == "VIP"`, `match code.lower(): case "a"`).
 
+use crate::python::syntax::{comparison_parts, find_def, flipped, literal_texts, pattern_literals};
 use crate::python::{Comparison, Function};
 use tree_sitter::Node;
 
@@ -27,25 +28,6 @@ pub fn comparisons(root: Node, src: &[u8], function: &Function) -> Vec<Compariso
         miner.walk(body, &mut out);
     }
     out
-}
-
-fn find_def<'t>(root: Node<'t>, src: &[u8], function: &Function) -> Option<Node<'t>> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "function_definition"
-            && node.start_position().row as u32 + 1 == function.def_line
-            && node.child_by_field_name("name").and_then(|n| n.utf8_text(src).ok()) == Some(function.name.as_str())
-        {
-            return Some(node);
-        }
-        let first = node.start_position().row as u32 + 1;
-        let last = node.end_position().row as u32 + 1;
-        if first <= function.def_line && function.def_line <= last {
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
-        }
-    }
-    None
 }
 
 struct Miner<'s> {
@@ -118,39 +100,13 @@ impl Miner<'_> {
             .flatten()
     }
 
+    /// Literal texts (implicitly joined strings are not matched).
     fn literals(&self, node: Node, collection: bool) -> Option<Vec<String>> {
-        match node.kind() {
-            "integer" | "float" | "string" | "true" | "false" | "none" => Some(vec![self.text(node)]),
-            "unary_operator" => {
-                let operand = node.child_by_field_name("argument")?;
-                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
-            }
-            "tuple" | "list" | "set" if collection => {
-                let mut cursor = node.walk();
-                let mut out = Vec::new();
-                for member in node.named_children(&mut cursor) {
-                    out.extend(self.literals(member, false)?);
-                }
-                Some(out)
-            }
-            "parenthesized_expression" => self.literals(node.named_child(0)?, collection),
-            _ => None,
-        }
+        literal_texts(node, self.src, collection, false)
     }
 
     fn comparison(&self, node: Node, out: &mut Vec<Comparison>) {
-        let mut operands = Vec::new();
-        let mut ops = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.is_named() {
-                if child.kind() != "comment" {
-                    operands.push(child);
-                }
-            } else {
-                ops.push(child.kind());
-            }
-        }
+        let (operands, ops) = comparison_parts(node);
         for (i, op) in ops.iter().enumerate() {
             let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
                 break;
@@ -222,20 +178,6 @@ impl Miner<'_> {
         });
     }
 
-    /// Literal patterns, in source order (guards and bodies are not patterns).
-    fn pattern_literals(&self, node: Node, out: &mut Vec<String>) {
-        match node.kind() {
-            "string" | "integer" | "float" | "true" | "false" | "none" => out.push(self.text(node)),
-            "case_pattern" | "union_pattern" | "as_pattern" => {
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
-                    self.pattern_literals(child, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn match_statement(&self, node: Node, out: &mut Vec<Comparison>) {
         let Some((param, on_length)) = node.child_by_field_name("subject").and_then(|s| self.subject(s)) else {
             return;
@@ -249,7 +191,7 @@ impl Miner<'_> {
             let mut inner = clause.walk();
             for pattern in clause.named_children(&mut inner) {
                 if pattern.kind() == "case_pattern" {
-                    self.pattern_literals(pattern, &mut literals);
+                    pattern_literals(pattern, self.src, &mut literals);
                 }
             }
         }
@@ -262,17 +204,6 @@ impl Miner<'_> {
                 line: node.start_position().row as u32 + 1,
             });
         }
-    }
-}
-
-/// The operator with its operands swapped: `0 < n` is `n > 0`.
-fn flipped(op: &str) -> &str {
-    match op {
-        "<" => ">",
-        "<=" => ">=",
-        ">" => "<",
-        ">=" => "<=",
-        other => other,
     }
 }
 

@@ -138,7 +138,7 @@ pub fn plan_target(
     src: &[u8],
     index: usize,
 ) -> Result<TargetPlan, String> {
-    let module = &info.module;
+    let module = &info.model;
     let f = &module.functions[index];
     if let Some(parent) = &f.parent_function {
         return Err(format!("a nested function: tested through `{parent}`"));
@@ -185,7 +185,7 @@ pub fn plan_target(
     };
     let Some((class_qual, _)) = f.qualname.rsplit_once('.') else {
         plan.stem = pysrc::slug(&f.name, 40);
-        plan.imports.insert(format!("from {} import {}", info.dotted, f.name));
+        plan.imports.insert(format!("from {} import {}", info.name, f.name));
         plan.dims = dims_for(&ctx, &f.params, |p| comparisons_on(&own, p), &own_usage);
         return Ok(plan);
     };

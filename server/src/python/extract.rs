@@ -5,6 +5,7 @@
 
 use super::complexity;
 use super::model::*;
+use super::syntax::{comparison_parts, end_line_of, flipped, line_of, literal_texts, pattern_literals};
 use tree_sitter::{Node, Tree};
 
 /// How much of each function body to read.
@@ -84,20 +85,6 @@ struct Extractor<'s> {
     src: &'s [u8],
     module: Module,
     scopes: Vec<Scope>,
-}
-
-fn line_of(node: Node) -> u32 {
-    node.start_position().row as u32 + 1
-}
-
-fn end_line_of(node: Node) -> u32 {
-    let end = node.end_position();
-    // A node ending at column 0 ends on the previous line (its newline).
-    if end.column == 0 && end.row > node.start_position().row {
-        end.row as u32
-    } else {
-        end.row as u32 + 1
-    }
 }
 
 fn position(p: tree_sitter::Point) -> Position {
@@ -666,46 +653,14 @@ impl<'s> Extractor<'s> {
     /// Literal source texts: one for a scalar, one per member for a
     /// tuple/list/set of scalars.
     fn literals(&self, node: Node, allow_collection: bool) -> Option<Vec<String>> {
-        match node.kind() {
-            "integer" | "float" | "string" | "concatenated_string" | "true" | "false" | "none" => {
-                Some(vec![self.text(node)])
-            }
-            "unary_operator" => {
-                let operand = node.child_by_field_name("argument")?;
-                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
-            }
-            "tuple" | "list" | "set" if allow_collection => {
-                let mut cursor = node.walk();
-                let members: Vec<Node> = node.named_children(&mut cursor).collect();
-                let mut out = Vec::new();
-                for m in members {
-                    out.extend(self.literals(m, false)?);
-                }
-                Some(out)
-            }
-            "parenthesized_expression" => self.literals(node.named_child(0)?, allow_collection),
-            _ => None,
-        }
+        literal_texts(node, self.src, allow_collection, true)
     }
 
     fn comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
         if params.is_empty() {
             return Vec::new();
         }
-        // Operands are the named children; operators the anonymous ones
-        // between them (`not in` and `is not` come as single tokens).
-        let mut operands = Vec::new();
-        let mut ops = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.is_named() {
-                if child.kind() != "comment" {
-                    operands.push(child);
-                }
-            } else {
-                ops.push(child.kind());
-            }
-        }
+        let (operands, ops) = comparison_parts(node);
         let mut out = Vec::new();
         for (i, op) in ops.iter().enumerate() {
             let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
@@ -731,7 +686,7 @@ impl<'s> Extractor<'s> {
                 out.push(Comparison {
                     param,
                     on_length,
-                    op: flip(op).to_string(),
+                    op: flipped(op).to_string(),
                     literals,
                     line: line_of(node),
                 });
@@ -759,20 +714,16 @@ impl<'s> Extractor<'s> {
             .collect();
         for clause in clauses {
             let mut cursor = clause.walk();
-            let mut pending: Vec<Node> = clause
+            let patterns: Vec<Node> = clause
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() == "case_pattern")
                 .collect();
-            while let Some(n) = pending.pop() {
-                match n.kind() {
-                    "string" | "integer" | "float" | "true" | "false" | "none" => literals.push(self.text(n)),
-                    "case_pattern" | "union_pattern" | "as_pattern" => {
-                        let mut cursor = n.walk();
-                        pending.extend(n.named_children(&mut cursor));
-                    }
-                    _ => {}
-                }
+            // A clause's literals are listed last first, as the model always has.
+            let mut found = Vec::new();
+            for pattern in patterns {
+                pattern_literals(pattern, self.src, &mut found);
             }
+            literals.extend(found.into_iter().rev());
         }
         if literals.is_empty() {
             return Vec::new();
@@ -834,16 +785,6 @@ fn holds_statements(kind: &str) -> bool {
             | "case_clause"
             | "ERROR"
     )
-}
-
-fn flip(op: &str) -> &str {
-    match op {
-        "<" => ">",
-        "<=" => ">=",
-        ">" => "<",
-        ">=" => "<=",
-        other => other,
-    }
 }
 
 /// The lines a block's statements span, ignoring leading and trailing
