@@ -156,35 +156,9 @@ impl<'s> Extractor<'s> {
                         }
                     }
                 }
-                "import_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        match child.kind() {
-                            "dotted_name" => {
-                                let text = self.text(child);
-                                names.push(text.split('.').next().unwrap_or("").to_string());
-                            }
-                            "aliased_import" => {
-                                if let Some(alias) = child.child_by_field_name("alias") {
-                                    names.push(self.text(alias));
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                "import_from_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.children_by_field_name("name", &mut cursor) {
-                        match child.kind() {
-                            "dotted_name" => names.push(self.text(child)),
-                            "aliased_import" => {
-                                if let Some(alias) = child.child_by_field_name("alias") {
-                                    names.push(self.text(alias));
-                                }
-                            }
-                            _ => {}
-                        }
+                "import_statement" | "import_from_statement" => {
+                    if let Some(import) = super::imports::statement(stmt, self.src) {
+                        names.extend(import.names.iter().map(|n| n.bound().to_string()));
                     }
                 }
                 // Definitions guarded by `if`/`try` at module level still
