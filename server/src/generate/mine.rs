@@ -3,7 +3,8 @@
 //! and on a parameter passed through a string normaliser
 //! (`code.upper() == "VIP"`, `match code.lower(): case "a"`).
 
-use crate::python::syntax::{comparison_parts, find_def, flipped, literal_texts, pattern_literals};
+use crate::python::conditions::{self, Rules};
+use crate::python::syntax::find_def;
 use crate::python::{Comparison, Function};
 use tree_sitter::Node;
 
@@ -101,49 +102,17 @@ impl Miner<'_> {
     }
 
     /// Literal texts (implicitly joined strings are not matched).
+    /// Literal texts (implicitly joined strings are not matched).
     fn literals(&self, node: Node, collection: bool) -> Option<Vec<String>> {
-        literal_texts(node, self.src, collection, false)
+        conditions::literal_texts(node, self.src, collection, false)
     }
 
     fn comparison(&self, node: Node, out: &mut Vec<Comparison>) {
-        let (operands, ops) = comparison_parts(node);
-        for (i, op) in ops.iter().enumerate() {
-            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
-                break;
-            };
-            let membership = matches!(*op, "in" | "not in");
-            let line = node.start_position().row as u32 + 1;
-            if let (Some((param, on_length)), Some(literals)) = (self.subject(left), self.literals(right, membership)) {
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: op.to_string(),
-                    literals,
-                    line,
-                });
-            } else if let (true, Some(literals), Some((param, false))) =
-                (membership, self.literals(left, false), self.subject(right))
-            {
-                // `"@" in sender`: the parameter should (not) contain it.
-                out.push(Comparison {
-                    param,
-                    on_length: false,
-                    op: "contains".to_string(),
-                    literals,
-                    line,
-                });
-            } else if let (Some(literals), Some((param, on_length))) = (self.literals(left, false), self.subject(right))
-            {
-                // `0 < n`: the same bound, read from the other side.
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: flipped(op).to_string(),
-                    literals,
-                    line,
-                });
-            }
-        }
+        let rules = Rules {
+            concatenated_strings: false,
+            containment: true,
+        };
+        out.extend(conditions::comparisons(node, self.src, &|n| self.subject(n), rules));
     }
 
     /// `name.startswith("#")`, `path.endswith((".py", ".pyi"))`: values with
@@ -179,31 +148,7 @@ impl Miner<'_> {
     }
 
     fn match_statement(&self, node: Node, out: &mut Vec<Comparison>) {
-        let Some((param, on_length)) = node.child_by_field_name("subject").and_then(|s| self.subject(s)) else {
-            return;
-        };
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
-        let mut literals = Vec::new();
-        let mut cursor = body.walk();
-        for clause in body.named_children(&mut cursor) {
-            let mut inner = clause.walk();
-            for pattern in clause.named_children(&mut inner) {
-                if pattern.kind() == "case_pattern" {
-                    pattern_literals(pattern, self.src, &mut literals);
-                }
-            }
-        }
-        if !literals.is_empty() {
-            out.push(Comparison {
-                param,
-                on_length,
-                op: "case".to_string(),
-                literals,
-                line: node.start_position().row as u32 + 1,
-            });
-        }
+        out.extend(conditions::match_cases(node, self.src, &|n| self.subject(n)));
     }
 }
 

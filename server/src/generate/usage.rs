@@ -3,7 +3,8 @@
 //! shape its uses imply (`d.items()` → a mapping, `func(x)` → a callable,
 //! `for x in seq` → an iterable, `n + 1` → a number).
 
-use crate::python::syntax::{comparison_parts, find_def};
+use crate::python::conditions::comparison_parts;
+use crate::python::syntax::find_def;
 use crate::python::Function;
 use std::collections::BTreeMap;
 use tree_sitter::Node;

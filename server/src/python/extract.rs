@@ -4,8 +4,9 @@
 //! expressions in generated code cannot overflow the stack.
 
 use super::complexity;
+use super::conditions::{self, Rules};
 use super::model::*;
-use super::syntax::{comparison_parts, end_line_of, flipped, line_of, literal_texts, pattern_literals};
+use super::syntax::{end_line_of, line_of};
 use tree_sitter::{Node, Tree};
 
 /// How much of each function body to read.
@@ -624,91 +625,23 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    /// Literal source texts: one for a scalar, one per member for a
-    /// tuple/list/set of scalars.
-    fn literals(&self, node: Node, allow_collection: bool) -> Option<Vec<String>> {
-        literal_texts(node, self.src, allow_collection, true)
-    }
-
+    /// Comparisons of a parameter (or its length) with literals.
     fn comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
         if params.is_empty() {
             return Vec::new();
         }
-        let (operands, ops) = comparison_parts(node);
-        let mut out = Vec::new();
-        for (i, op) in ops.iter().enumerate() {
-            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
-                break;
-            };
-            let membership = matches!(*op, "in" | "not in");
-            if let (Some((param, on_length)), Some(literals)) =
-                (self.subject(left, params), self.literals(right, membership))
-            {
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: op.to_string(),
-                    literals,
-                    line: line_of(node),
-                });
-            } else if let (Some(literals), Some((param, on_length))) =
-                (self.literals(left, false), self.subject(right, params))
-            {
-                if membership {
-                    continue;
-                }
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: flipped(op).to_string(),
-                    literals,
-                    line: line_of(node),
-                });
-            }
-        }
-        out
+        let rules = Rules {
+            concatenated_strings: true,
+            containment: false,
+        };
+        conditions::comparisons(node, self.src, &|n| self.subject(n, params), rules)
     }
 
     /// `match param:` with literal `case` patterns.
     fn match_comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
-        let Some(subject) = node.child_by_field_name("subject") else {
-            return Vec::new();
-        };
-        let Some((param, on_length)) = self.subject(subject, params) else {
-            return Vec::new();
-        };
-        let mut literals = Vec::new();
-        let Some(body) = node.child_by_field_name("body") else {
-            return Vec::new();
-        };
-        let mut cursor = body.walk();
-        let clauses: Vec<Node> = body
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() == "case_clause")
-            .collect();
-        for clause in clauses {
-            let mut cursor = clause.walk();
-            let patterns: Vec<Node> = clause
-                .named_children(&mut cursor)
-                .filter(|c| c.kind() == "case_pattern")
-                .collect();
-            // A clause's literals are listed last first, as the model always has.
-            let mut found = Vec::new();
-            for pattern in patterns {
-                pattern_literals(pattern, self.src, &mut found);
-            }
-            literals.extend(found.into_iter().rev());
-        }
-        if literals.is_empty() {
-            return Vec::new();
-        }
-        vec![Comparison {
-            param,
-            on_length,
-            op: "case".to_string(),
-            literals,
-            line: line_of(node),
-        }]
+        conditions::match_cases(node, self.src, &|n| self.subject(n, params))
+            .into_iter()
+            .collect()
     }
 }
 

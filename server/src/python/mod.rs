@@ -3,6 +3,7 @@
 //! and a workspace-wide index of which module defines which name.
 
 pub mod complexity;
+pub mod conditions;
 mod extract;
 pub mod imports;
 pub mod index;

@@ -1,6 +1,5 @@
 //! Small readings of a tree-sitter Python tree shared by every room: lines,
-//! a walk without recursion, finding a function's definition, and the parts
-//! of a comparison.
+//! a walk without recursion, finding a function's definition.
 
 use super::Function;
 use tree_sitter::Node;
@@ -52,79 +51,4 @@ pub fn find_def<'t>(root: Node<'t>, src: &[u8], function: &Function) -> Option<N
         }
     }
     None
-}
-
-/// A `comparison_operator` node's operands (comments left out) and the
-/// operators between them: `a < b <= c` → `[a, b, c]`, `["<", "<="]`
-/// (`not in` and `is not` come as single operators).
-pub fn comparison_parts(node: Node) -> (Vec<Node>, Vec<&'static str>) {
-    let mut operands = Vec::new();
-    let mut ops = Vec::new();
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.is_named() {
-            if child.kind() != "comment" {
-                operands.push(child);
-            }
-        } else {
-            ops.push(child.kind());
-        }
-    }
-    (operands, ops)
-}
-
-/// The operator with its operands swapped: `0 < n` is `n > 0`.
-pub fn flipped(op: &str) -> &str {
-    match op {
-        "<" => ">",
-        "<=" => ">=",
-        ">" => "<",
-        ">=" => "<=",
-        other => other,
-    }
-}
-
-/// Literal source texts of a comparison operand: one for a scalar (a
-/// negative number too), one per member for a tuple, list or set of scalars
-/// when `collection` allows it. `concatenated` admits implicitly joined
-/// strings (`"a" "b"`).
-pub fn literal_texts(node: Node, src: &[u8], collection: bool, concatenated: bool) -> Option<Vec<String>> {
-    let text = |n: Node| String::from_utf8_lossy(&src[n.byte_range()]).into_owned();
-    match node.kind() {
-        "integer" | "float" | "string" | "true" | "false" | "none" => Some(vec![text(node)]),
-        "concatenated_string" if concatenated => Some(vec![text(node)]),
-        "unary_operator" => {
-            let operand = node.child_by_field_name("argument")?;
-            matches!(operand.kind(), "integer" | "float").then(|| vec![text(node)])
-        }
-        "tuple" | "list" | "set" if collection => {
-            let mut cursor = node.walk();
-            let members: Vec<Node> = node.named_children(&mut cursor).collect();
-            let mut out = Vec::new();
-            for member in members {
-                out.extend(literal_texts(member, src, false, concatenated)?);
-            }
-            Some(out)
-        }
-        "parenthesized_expression" => literal_texts(node.named_child(0)?, src, collection, concatenated),
-        _ => None,
-    }
-}
-
-/// Literal texts of a `case` pattern, in source order (guards and bodies are
-/// not patterns).
-pub fn pattern_literals(node: Node, src: &[u8], out: &mut Vec<String>) {
-    match node.kind() {
-        "string" | "integer" | "float" | "true" | "false" | "none" => {
-            out.push(String::from_utf8_lossy(&src[node.byte_range()]).into_owned())
-        }
-        "case_pattern" | "union_pattern" | "as_pattern" => {
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.named_children(&mut cursor).collect();
-            for child in children {
-                pattern_literals(child, src, out);
-            }
-        }
-        _ => {}
-    }
 }
