@@ -51,7 +51,7 @@ fn build(tree: &Tree, src: &[u8], depth: Depth, at_module_start: bool) -> Module
     if at_module_start {
         ex.module_docstring(root);
     }
-    ex.top_level_names(root);
+    ex.module.top_level_names = super::toplevel::top_level_names(root, src);
     ex.walk(root);
     ex.finish_classes();
     if root.has_error() {
@@ -130,72 +130,6 @@ impl<'s> Extractor<'s> {
 
     fn module_docstring(&mut self, root: Node) {
         self.body_docstring(root);
-    }
-
-    fn top_level_names(&mut self, root: Node) {
-        let mut names = Vec::new();
-        let mut pending: Vec<Node> = statements(root).collect();
-        while let Some(stmt) = pending.pop() {
-            match stmt.kind() {
-                "function_definition" | "class_definition" => {
-                    if let Some(name) = stmt.child_by_field_name("name") {
-                        names.push(self.text(name));
-                    }
-                }
-                "decorated_definition" => {
-                    if let Some(def) = stmt.child_by_field_name("definition") {
-                        pending.push(def);
-                    }
-                }
-                "expression_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        if child.kind() == "assignment" {
-                            if let Some(left) = child.child_by_field_name("left") {
-                                self.bound_names(left, &mut names);
-                            }
-                        }
-                    }
-                }
-                "import_statement" | "import_from_statement" => {
-                    if let Some(import) = super::imports::statement(stmt, self.src) {
-                        names.extend(import.names.iter().map(|n| n.bound().to_string()));
-                    }
-                }
-                // Definitions guarded by `if`/`try` at module level still
-                // bind module names (`try: import x except ImportError: ...`).
-                "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
-                | "finally_clause" | "with_statement" | "block" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        let nested = matches!(
-                            child.kind(),
-                            "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
-                        );
-                        if nested || stmt.kind() == "block" {
-                            pending.push(child);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        names.sort();
-        names.dedup();
-        self.module.top_level_names = names;
-    }
-
-    fn bound_names(&self, target: Node, out: &mut Vec<String>) {
-        match target.kind() {
-            "identifier" => out.push(self.text(target)),
-            "pattern_list" | "tuple_pattern" | "list_pattern" => {
-                let mut cursor = target.walk();
-                for child in target.named_children(&mut cursor) {
-                    self.bound_names(child, out);
-                }
-            }
-            _ => {}
-        }
     }
 
     fn walk(&mut self, root: Node) {

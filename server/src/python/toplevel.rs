@@ -60,15 +60,7 @@ pub fn definitions(model: &Module, root: Node, src: &[u8]) -> Vec<Definition> {
         else {
             continue;
         };
-        for node in descendants(left).filter(|n| n.kind() == "identifier") {
-            // `obj.attr = …` and `table[key] = …` bind no new name.
-            if node
-                .parent()
-                .is_some_and(|p| p.kind() == "attribute" || p.kind() == "subscript")
-            {
-                continue;
-            }
-            let name = text(node, src);
+        for name in assigned_names(left, src) {
             if !out.iter().any(|d| d.name == name) {
                 out.push(Definition {
                     name,
@@ -80,6 +72,72 @@ pub fn definitions(model: &Module, root: Node, src: &[u8]) -> Vec<Definition> {
     }
     out.sort_by_key(|d| d.line);
     out
+}
+
+/// The names an assignment's left side binds: `a`, `a, b`, `(a, *rest)`;
+/// not `obj.attr` or `table[key]`, which bind no new name.
+fn assigned_names(left: Node, src: &[u8]) -> Vec<String> {
+    descendants(left)
+        .filter(|n| n.kind() == "identifier")
+        .filter(|n| {
+            !n.parent()
+                .is_some_and(|p| p.kind() == "attribute" || p.kind() == "subscript")
+        })
+        .map(|n| text(n, src))
+        .collect()
+}
+
+/// Every name bound at module level, sorted: definitions, assignments and
+/// imports, also under a module-level `if`, `try` or `with`
+/// (`try: import x except ImportError: ...`).
+pub fn top_level_names(root: Node, src: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut cursor = root.walk();
+    let mut pending: Vec<Node> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    while let Some(stmt) = pending.pop() {
+        match stmt.kind() {
+            "function_definition" | "class_definition" => {
+                names.extend(stmt.child_by_field_name("name").map(|n| text(n, src)));
+            }
+            "decorated_definition" => pending.extend(stmt.child_by_field_name("definition")),
+            "expression_statement" => {
+                let mut cursor = stmt.walk();
+                for child in stmt.named_children(&mut cursor) {
+                    if let Some(left) = child
+                        .child_by_field_name("left")
+                        .filter(|_| child.kind() == "assignment")
+                    {
+                        names.extend(assigned_names(left, src));
+                    }
+                }
+            }
+            "import_statement" | "import_from_statement" => {
+                if let Some(import) = super::imports::statement(stmt, src) {
+                    names.extend(import.names.iter().map(|n| n.bound().to_string()));
+                }
+            }
+            "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+            | "with_statement" | "block" => {
+                let mut cursor = stmt.walk();
+                for child in stmt.named_children(&mut cursor) {
+                    let nested = matches!(
+                        child.kind(),
+                        "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+                    );
+                    if nested || stmt.kind() == "block" {
+                        pending.push(child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// `Name = Generic[...]`, `Name = A | B`, `Name: TypeAlias = …` and
