@@ -4,8 +4,8 @@
 
 pub use crate::python::imports::{resolve_relative, ImportBinding};
 use crate::python::index::WorkspaceIndex;
+pub use crate::python::names::is_test_path;
 use crate::python::names::{self, slash_path};
-pub use crate::python::names::{is_identifier, is_test_path};
 pub use crate::python::project::ModuleInfo;
 pub use crate::python::toplevel::{DefKind, Definition};
 use crate::python::{self, Function};

@@ -3,7 +3,7 @@
 //! demand, `fix` scans the whole project; both read the same type.
 
 use super::imports::{self, ImportBinding};
-use super::names::{is_test_path, module_name_on_disk, slash_path};
+use super::names::{is_test_path, slash_path};
 use super::toplevel::{self, Definition};
 use super::{Class, Function, Module};
 use std::collections::HashMap;
@@ -70,14 +70,6 @@ impl ModuleInfo {
         self
     }
 
-    /// The module at `path` under `root`, named by the one rule, when an
-    /// import can reach it.
-    pub fn load_in_project(root: &Path, path: &Path) -> Option<ModuleInfo> {
-        let rel = path.strip_prefix(root).map(slash_path).ok()?;
-        let name = module_name_on_disk(root, &rel)?;
-        Some(ModuleInfo::load(path, &name)?.in_project(root))
-    }
-
     /// The class with this qualified name (`Outer.Inner`).
     pub fn class(&self, qualname: &str) -> Option<&Class> {
         self.model.classes.iter().find(|c| c.qualname == qualname)
@@ -102,5 +94,76 @@ impl ModuleInfo {
     /// time).
     pub fn import_of(&self, bound: &str) -> Option<&ImportBinding> {
         self.imports.iter().rev().find(|i| i.module_level && i.bound == bound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(path: &str, name: &str, src: &str) -> ModuleInfo {
+        let mut parser = crate::python::parser();
+        let tree = crate::python::parse(&mut parser, src.as_bytes(), None).unwrap();
+        ModuleInfo::from_tree(Path::new(path), name, &tree, src.as_bytes()).in_project(Path::new("/p"))
+    }
+
+    #[test]
+    fn one_module_read_once_for_every_room() {
+        let src = r#"
+from typing import Mapping
+from . import units as u
+import json
+if TYPE_CHECKING:
+    from .cart import Cart
+Row = Mapping[str, object]
+UNITS = {"kb": 1, "mb": 2}
+NAMES = frozenset({"a", "b"})
+a, *rest = 1, 2
+
+def total(row: Row) -> int:
+    import decimal
+    return 0
+
+class Price:
+    pass
+"#;
+        let m = info("/p/shop/__init__.py", "shop", src);
+        assert_eq!(
+            (m.rel.as_str(), m.is_package, m.is_test),
+            ("shop/__init__.py", true, false)
+        );
+        let origin = |bound: &str| {
+            m.import_of(bound)
+                .map(|i| format!("{}:{}", i.module, i.name.as_deref().unwrap_or("")))
+        };
+        assert_eq!(origin("u").as_deref(), Some("shop:units"));
+        assert_eq!(origin("Cart").as_deref(), Some("shop.cart:Cart"));
+        assert_eq!(origin("json").as_deref(), Some("json:"));
+        assert_eq!(origin("decimal"), None, "a function's import binds no module name");
+        assert_eq!(m.imports.len(), 5);
+        let defined: Vec<String> = m
+            .definitions
+            .iter()
+            .map(|d| format!("{} {:?}", d.name, d.kind))
+            .collect();
+        assert_eq!(
+            defined,
+            [
+                "Row Variable",
+                "UNITS Variable",
+                "NAMES Variable",
+                "a Variable",
+                "rest Variable",
+                "total Function",
+                "Price Class"
+            ]
+        );
+        assert!(m.binds("rest") && m.binds("Cart") && m.binds("u") && !m.binds("decimal"));
+        assert_eq!(m.aliases["Row"], "Mapping[str, object]");
+        assert_eq!(m.tables["UNITS"], ["\"kb\"", "\"mb\""]);
+        assert_eq!(m.tables["NAMES"], ["\"a\"", "\"b\""]);
+        assert!(m.class("Price").is_some() && m.function("total").is_some());
+        let test = info("/p/tests/test_shop.py", "test_shop", "");
+        assert!(test.is_test && !test.is_package);
     }
 }
