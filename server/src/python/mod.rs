@@ -10,6 +10,7 @@ pub mod index;
 pub mod model;
 pub mod names;
 pub mod project;
+mod regions;
 pub mod syntax;
 pub mod toplevel;
 

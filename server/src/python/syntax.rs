@@ -52,3 +52,10 @@ pub fn find_def<'t>(root: Node<'t>, src: &[u8], function: &Function) -> Option<N
     }
     None
 }
+
+/// Statements of a block, without comments.
+pub fn statements(block: Node) -> impl Iterator<Item = Node> {
+    let mut cursor = block.walk();
+    let children: Vec<Node> = block.named_children(&mut cursor).collect();
+    children.into_iter().filter(|n| n.kind() != "comment")
+}

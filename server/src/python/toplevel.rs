@@ -1,7 +1,7 @@
 //! What a module binds at top level, read from its tree: definitions, type
 //! aliases and tables of literals.
 
-use super::syntax::{descendants, line_of};
+use super::syntax::{descendants, line_of, statements};
 use super::Module;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -92,11 +92,7 @@ fn assigned_names(left: Node, src: &[u8]) -> Vec<String> {
 /// (`try: import x except ImportError: ...`).
 pub fn top_level_names(root: Node, src: &[u8]) -> Vec<String> {
     let mut names = Vec::new();
-    let mut cursor = root.walk();
-    let mut pending: Vec<Node> = root
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
+    let mut pending: Vec<Node> = statements(root).collect();
     while let Some(stmt) = pending.pop() {
         match stmt.kind() {
             "function_definition" | "class_definition" => {
