@@ -75,22 +75,10 @@ fn rel_string(rel: &Path) -> String {
 
 /// The dotted import name of a module at `rel` (relative to `root`):
 /// `shop/io/formats.py` → `shop.io.formats`, `pkg/__init__.py` → `pkg`, and
-/// for a `src/` layout `src/pkg/mod.py` → `pkg.mod`.
+/// for a `src/` layout `src/pkg/mod.py` → `pkg.mod`. The one rule is
+/// [`crate::python::names::module_name`].
 pub fn module_name(root: &Path, rel: &str) -> String {
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    if parts.len() > 1 && matches!(parts[0], "src" | "lib") && !root.join(parts[0]).join("__init__.py").exists() {
-        parts.remove(0);
-    }
-    if let Some(last) = parts.last_mut() {
-        *last = last
-            .strip_suffix(".py")
-            .or_else(|| last.strip_suffix(".pyw"))
-            .unwrap_or(last);
-    }
-    if parts.len() > 1 && parts.last() == Some(&"__init__") {
-        parts.pop();
-    }
-    parts.join(".")
+    crate::python::names::display_module_name(root, rel)
 }
 
 #[cfg(test)]

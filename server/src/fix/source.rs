@@ -13,40 +13,7 @@ pub struct Source {
     pub tree: Tree,
 }
 
-/// One name an import statement binds.
-#[derive(Debug, Clone)]
-pub struct ImportedName<'t> {
-    /// `x` in `from m import x`, `a.b` in `import a.b`.
-    pub name: String,
-    pub alias: Option<String>,
-    /// The `dotted_name` or `aliased_import` node.
-    pub node: Node<'t>,
-    /// The `dotted_name` node of the imported name itself.
-    pub name_node: Node<'t>,
-}
-
-impl ImportedName<'_> {
-    /// The name the import binds in the module.
-    pub fn bound(&self) -> &str {
-        match &self.alias {
-            Some(alias) => alias,
-            None => self.name.split('.').next().unwrap_or(&self.name),
-        }
-    }
-}
-
-/// An `import` or `from … import` statement.
-#[derive(Debug, Clone)]
-pub struct Import<'t> {
-    pub node: Node<'t>,
-    /// For `from` imports: the module as written (`.a.b`, `pkg.mod`).
-    pub from_module: Option<String>,
-    /// The `module_name` node of a `from` import.
-    pub module_node: Option<Node<'t>>,
-    pub names: Vec<ImportedName<'t>>,
-    /// 1-based line of the statement's start.
-    pub line: u32,
-}
+pub use crate::python::imports::{Import, ImportedName};
 
 impl Source {
     pub fn parse(text: impl Into<String>) -> Source {
@@ -115,39 +82,7 @@ impl Source {
 
     /// Every import statement, at any depth, in source order.
     pub fn imports(&self) -> Vec<Import<'_>> {
-        let mut out = Vec::new();
-        for node in descendants(self.root()) {
-            match node.kind() {
-                "import_statement" | "import_from_statement" => {}
-                _ => continue,
-            }
-            let mut names = Vec::new();
-            let mut cursor = node.walk();
-            for child in node.children_by_field_name("name", &mut cursor) {
-                let (name_node, alias) = match child.kind() {
-                    "aliased_import" => (
-                        child.child_by_field_name("name").unwrap_or(child),
-                        child.child_by_field_name("alias").map(|a| self.text_of(a).to_string()),
-                    ),
-                    _ => (child, None),
-                };
-                names.push(ImportedName {
-                    name: self.text_of(name_node).to_string(),
-                    alias,
-                    node: child,
-                    name_node,
-                });
-            }
-            let module_node = node.child_by_field_name("module_name");
-            out.push(Import {
-                node,
-                from_module: module_node.map(|m| self.text_of(m).to_string()),
-                module_node,
-                names,
-                line: line_of(node),
-            });
-        }
-        out
+        crate::python::imports::statements(self.root(), self.text.as_bytes())
     }
 
     /// The innermost node of `kind` whose lines include `line`.
@@ -325,33 +260,7 @@ fn definitions(block: Node) -> Vec<Node> {
         .collect()
 }
 
-/// Every node below (and including) `node`, in document order, without
-/// recursion.
-pub fn descendants(node: Node) -> impl Iterator<Item = Node> {
-    let mut stack = vec![node];
-    std::iter::from_fn(move || {
-        let next = stack.pop()?;
-        let mut cursor = next.walk();
-        let children: Vec<Node> = next.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-        Some(next)
-    })
-}
-
-/// 1-based first line.
-pub fn line_of(node: Node) -> u32 {
-    node.start_position().row as u32 + 1
-}
-
-/// 1-based last line.
-pub fn end_line_of(node: Node) -> u32 {
-    let end = node.end_position();
-    if end.column == 0 && end.row > node.start_position().row {
-        end.row as u32
-    } else {
-        end.row as u32 + 1
-    }
-}
+pub use crate::python::syntax::{descendants, end_line_of, line_of};
 
 /// The operands of a call's argument list: positional ones and keyword
 /// ones, with `*`/`**` splats reported as such.

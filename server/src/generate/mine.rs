@@ -3,6 +3,8 @@
 //! and on a parameter passed through a string normaliser
 //! (`code.upper() == "VIP"`, `match code.lower(): case "a"`).
 
+use crate::python::conditions::{self, Rules};
+use crate::python::syntax::find_def;
 use crate::python::{Comparison, Function};
 use tree_sitter::Node;
 
@@ -27,25 +29,6 @@ pub fn comparisons(root: Node, src: &[u8], function: &Function) -> Vec<Compariso
         miner.walk(body, &mut out);
     }
     out
-}
-
-fn find_def<'t>(root: Node<'t>, src: &[u8], function: &Function) -> Option<Node<'t>> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "function_definition"
-            && node.start_position().row as u32 + 1 == function.def_line
-            && node.child_by_field_name("name").and_then(|n| n.utf8_text(src).ok()) == Some(function.name.as_str())
-        {
-            return Some(node);
-        }
-        let first = node.start_position().row as u32 + 1;
-        let last = node.end_position().row as u32 + 1;
-        if first <= function.def_line && function.def_line <= last {
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
-        }
-    }
-    None
 }
 
 struct Miner<'s> {
@@ -118,76 +101,18 @@ impl Miner<'_> {
             .flatten()
     }
 
+    /// Literal texts (implicitly joined strings are not matched).
+    /// Literal texts (implicitly joined strings are not matched).
     fn literals(&self, node: Node, collection: bool) -> Option<Vec<String>> {
-        match node.kind() {
-            "integer" | "float" | "string" | "true" | "false" | "none" => Some(vec![self.text(node)]),
-            "unary_operator" => {
-                let operand = node.child_by_field_name("argument")?;
-                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
-            }
-            "tuple" | "list" | "set" if collection => {
-                let mut cursor = node.walk();
-                let mut out = Vec::new();
-                for member in node.named_children(&mut cursor) {
-                    out.extend(self.literals(member, false)?);
-                }
-                Some(out)
-            }
-            "parenthesized_expression" => self.literals(node.named_child(0)?, collection),
-            _ => None,
-        }
+        conditions::literal_texts(node, self.src, collection, false)
     }
 
     fn comparison(&self, node: Node, out: &mut Vec<Comparison>) {
-        let mut operands = Vec::new();
-        let mut ops = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.is_named() {
-                if child.kind() != "comment" {
-                    operands.push(child);
-                }
-            } else {
-                ops.push(child.kind());
-            }
-        }
-        for (i, op) in ops.iter().enumerate() {
-            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
-                break;
-            };
-            let membership = matches!(*op, "in" | "not in");
-            let line = node.start_position().row as u32 + 1;
-            if let (Some((param, on_length)), Some(literals)) = (self.subject(left), self.literals(right, membership)) {
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: op.to_string(),
-                    literals,
-                    line,
-                });
-            } else if let (true, Some(literals), Some((param, false))) =
-                (membership, self.literals(left, false), self.subject(right))
-            {
-                // `"@" in sender`: the parameter should (not) contain it.
-                out.push(Comparison {
-                    param,
-                    on_length: false,
-                    op: "contains".to_string(),
-                    literals,
-                    line,
-                });
-            } else if let (Some(literals), Some((param, on_length))) = (self.literals(left, false), self.subject(right))
-            {
-                // `0 < n`: the same bound, read from the other side.
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: flipped(op).to_string(),
-                    literals,
-                    line,
-                });
-            }
-        }
+        let rules = Rules {
+            concatenated_strings: false,
+            containment: true,
+        };
+        out.extend(conditions::comparisons(node, self.src, &|n| self.subject(n), rules));
     }
 
     /// `name.startswith("#")`, `path.endswith((".py", ".pyi"))`: values with
@@ -222,57 +147,8 @@ impl Miner<'_> {
         });
     }
 
-    /// Literal patterns, in source order (guards and bodies are not patterns).
-    fn pattern_literals(&self, node: Node, out: &mut Vec<String>) {
-        match node.kind() {
-            "string" | "integer" | "float" | "true" | "false" | "none" => out.push(self.text(node)),
-            "case_pattern" | "union_pattern" | "as_pattern" => {
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
-                    self.pattern_literals(child, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn match_statement(&self, node: Node, out: &mut Vec<Comparison>) {
-        let Some((param, on_length)) = node.child_by_field_name("subject").and_then(|s| self.subject(s)) else {
-            return;
-        };
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
-        let mut literals = Vec::new();
-        let mut cursor = body.walk();
-        for clause in body.named_children(&mut cursor) {
-            let mut inner = clause.walk();
-            for pattern in clause.named_children(&mut inner) {
-                if pattern.kind() == "case_pattern" {
-                    self.pattern_literals(pattern, &mut literals);
-                }
-            }
-        }
-        if !literals.is_empty() {
-            out.push(Comparison {
-                param,
-                on_length,
-                op: "case".to_string(),
-                literals,
-                line: node.start_position().row as u32 + 1,
-            });
-        }
-    }
-}
-
-/// The operator with its operands swapped: `0 < n` is `n > 0`.
-fn flipped(op: &str) -> &str {
-    match op {
-        "<" => ">",
-        "<=" => ">=",
-        ">" => "<",
-        ">=" => "<=",
-        other => other,
+        out.extend(conditions::match_cases(node, self.src, &|n| self.subject(n)));
     }
 }
 

@@ -121,7 +121,7 @@ impl Project {
 
     /// The dotted module name of a file inside the root.
     pub fn module_name(&self, rel: &str) -> String {
-        coverage::module_name(&self.root, rel)
+        crate::python::names::display_module_name(&self.root, rel)
     }
 
     fn is_first_party(&self, top: &str) -> bool {
@@ -293,7 +293,7 @@ fn generate_into(project: &Project, job: &ModuleJob, report: &mut ModuleReport) 
     let info = Rc::new(ModuleInfo::from_tree(&job.path, &job.dotted, &tree, &src));
     let ws = Workspace::new(project.import_roots.clone());
     ws.insert(info.clone());
-    let module = &info.module;
+    let module = &info.model;
 
     let old_entry = project.report.as_ref().and_then(|r| {
         let file = r.file(&job.rel)?;

@@ -146,7 +146,7 @@ pub fn plan_target(
     src: &[u8],
     index: usize,
 ) -> Result<TargetPlan, String> {
-    let module = &info.module;
+    let module = &info.model;
     let f = &module.functions[index];
     let decorators: Vec<&str> = f.decorators.iter().map(|d| last_segment(&d.name)).collect();
     not_a_target(f, &decorators)?;
@@ -176,7 +176,7 @@ pub fn plan_target(
     };
     let Some((class_qual, _)) = f.qualname.rsplit_once('.') else {
         plan.stem = pysrc::slug(&f.name, 40);
-        plan.imports.insert(format!("from {} import {}", info.dotted, f.name));
+        plan.imports.insert(format!("from {} import {}", info.name, f.name));
         plan.dims = evidence.own_dims(&ctx, &f.params);
         return Ok(plan);
     };

@@ -580,7 +580,7 @@ def evens(items: list[int]):
         let plans: Vec<TargetPlan> = names
             .iter()
             .map(|name| {
-                let index = info.module.functions.iter().position(|f| f.name == *name).unwrap();
+                let index = info.model.functions.iter().position(|f| f.name == *name).unwrap();
                 crate::generate::plan::plan_target(&ws, &info, &tree, MODULE.as_bytes(), index).unwrap()
             })
             .collect();

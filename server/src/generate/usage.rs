@@ -3,6 +3,8 @@
 //! shape its uses imply (`d.items()` → a mapping, `func(x)` → a callable,
 //! `for x in seq` → an iterable, `n + 1` → a number).
 
+use crate::python::conditions::comparison_parts;
+use crate::python::syntax::find_def;
 use crate::python::Function;
 use std::collections::BTreeMap;
 use tree_sitter::Node;
@@ -114,7 +116,7 @@ const NUMERIC: &[&str] = &["abs", "round", "range", "divmod", "hex", "oct", "bin
 /// is left out.
 pub fn usages(root: Node, src: &[u8], function: &Function) -> BTreeMap<String, Usage> {
     let mut out = BTreeMap::new();
-    let Some(def) = find_def(root, function) else {
+    let Some(def) = find_def(root, src, function) else {
         return out;
     };
     let skip_first = function.class.is_some() && !function.decorators.iter().any(|d| d.name.ends_with("staticmethod"));
@@ -129,22 +131,6 @@ pub fn usages(root: Node, src: &[u8], function: &Function) -> BTreeMap<String, U
         reader.walk(body, &mut out);
     }
     out
-}
-
-fn find_def<'t>(root: Node<'t>, function: &Function) -> Option<Node<'t>> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "function_definition" && node.start_position().row as u32 + 1 == function.def_line {
-            return Some(node);
-        }
-        let first = node.start_position().row as u32 + 1;
-        let last = node.end_position().row as u32 + 1;
-        if first <= function.def_line && function.def_line <= last {
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
-        }
-    }
-    None
 }
 
 struct Reader<'s> {
@@ -214,11 +200,12 @@ impl Reader<'_> {
             "function_definition" | "class_definition" | "lambda" => return,
             "call" => self.call(node, out),
             "comparison_operator" => {
-                let mut cursor = node.walk();
-                let parts: Vec<Node> = node.children(&mut cursor).collect();
-                for w in parts.windows(3) {
-                    if matches!(w[1].kind(), "in" | "not in") {
-                        self.lookup(out, w[2], w[0]);
+                let (operands, ops) = comparison_parts(node);
+                for (i, op) in ops.iter().enumerate() {
+                    if let (true, Some(&key), Some(&table)) =
+                        (matches!(*op, "in" | "not in"), operands.get(i), operands.get(i + 1))
+                    {
+                        self.lookup(out, table, key);
                     }
                 }
             }

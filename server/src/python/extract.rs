@@ -4,7 +4,10 @@
 //! expressions in generated code cannot overflow the stack.
 
 use super::complexity;
+use super::conditions::{self, Rules};
 use super::model::*;
+use super::regions::{block_range, reached_through_bodies};
+use super::syntax::{end_line_of, line_of, statements};
 use tree_sitter::{Node, Tree};
 
 /// How much of each function body to read.
@@ -49,7 +52,7 @@ fn build(tree: &Tree, src: &[u8], depth: Depth, at_module_start: bool) -> Module
     if at_module_start {
         ex.module_docstring(root);
     }
-    ex.top_level_names(root);
+    ex.module.top_level_names = super::toplevel::top_level_names(root, src);
     ex.walk(root);
     ex.finish_classes();
     if root.has_error() {
@@ -86,32 +89,11 @@ struct Extractor<'s> {
     scopes: Vec<Scope>,
 }
 
-fn line_of(node: Node) -> u32 {
-    node.start_position().row as u32 + 1
-}
-
-fn end_line_of(node: Node) -> u32 {
-    let end = node.end_position();
-    // A node ending at column 0 ends on the previous line (its newline).
-    if end.column == 0 && end.row > node.start_position().row {
-        end.row as u32
-    } else {
-        end.row as u32 + 1
-    }
-}
-
 fn position(p: tree_sitter::Point) -> Position {
     Position {
         line: p.row as u32 + 1,
         byte_column: p.column as u32,
     }
-}
-
-/// Statements of a block, without comments.
-fn statements(block: Node) -> impl Iterator<Item = Node> {
-    let mut cursor = block.walk();
-    let children: Vec<Node> = block.named_children(&mut cursor).collect();
-    children.into_iter().filter(|n| n.kind() != "comment")
 }
 
 /// The string node when `stmt` is a docstring-shaped statement.
@@ -142,98 +124,6 @@ impl<'s> Extractor<'s> {
 
     fn module_docstring(&mut self, root: Node) {
         self.body_docstring(root);
-    }
-
-    fn top_level_names(&mut self, root: Node) {
-        let mut names = Vec::new();
-        let mut pending: Vec<Node> = statements(root).collect();
-        while let Some(stmt) = pending.pop() {
-            match stmt.kind() {
-                "function_definition" | "class_definition" => {
-                    if let Some(name) = stmt.child_by_field_name("name") {
-                        names.push(self.text(name));
-                    }
-                }
-                "decorated_definition" => {
-                    if let Some(def) = stmt.child_by_field_name("definition") {
-                        pending.push(def);
-                    }
-                }
-                "expression_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        if child.kind() == "assignment" {
-                            if let Some(left) = child.child_by_field_name("left") {
-                                self.bound_names(left, &mut names);
-                            }
-                        }
-                    }
-                }
-                "import_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        match child.kind() {
-                            "dotted_name" => {
-                                let text = self.text(child);
-                                names.push(text.split('.').next().unwrap_or("").to_string());
-                            }
-                            "aliased_import" => {
-                                if let Some(alias) = child.child_by_field_name("alias") {
-                                    names.push(self.text(alias));
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                "import_from_statement" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.children_by_field_name("name", &mut cursor) {
-                        match child.kind() {
-                            "dotted_name" => names.push(self.text(child)),
-                            "aliased_import" => {
-                                if let Some(alias) = child.child_by_field_name("alias") {
-                                    names.push(self.text(alias));
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                // Definitions guarded by `if`/`try` at module level still
-                // bind module names (`try: import x except ImportError: ...`).
-                "if_statement" | "try_statement" | "elif_clause" | "else_clause" | "except_clause"
-                | "finally_clause" | "with_statement" | "block" => {
-                    let mut cursor = stmt.walk();
-                    for child in stmt.named_children(&mut cursor) {
-                        let nested = matches!(
-                            child.kind(),
-                            "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
-                        );
-                        if nested || stmt.kind() == "block" {
-                            pending.push(child);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        names.sort();
-        names.dedup();
-        self.module.top_level_names = names;
-    }
-
-    fn bound_names(&self, target: Node, out: &mut Vec<String>) {
-        match target.kind() {
-            "identifier" => out.push(self.text(target)),
-            "pattern_list" | "tuple_pattern" | "list_pattern" => {
-                let mut cursor = target.walk();
-                for child in target.named_children(&mut cursor) {
-                    self.bound_names(child, out);
-                }
-            }
-            _ => {}
-        }
     }
 
     fn walk(&mut self, root: Node) {
@@ -663,155 +553,24 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    /// Literal source texts: one for a scalar, one per member for a
-    /// tuple/list/set of scalars.
-    fn literals(&self, node: Node, allow_collection: bool) -> Option<Vec<String>> {
-        match node.kind() {
-            "integer" | "float" | "string" | "concatenated_string" | "true" | "false" | "none" => {
-                Some(vec![self.text(node)])
-            }
-            "unary_operator" => {
-                let operand = node.child_by_field_name("argument")?;
-                matches!(operand.kind(), "integer" | "float").then(|| vec![self.text(node)])
-            }
-            "tuple" | "list" | "set" if allow_collection => {
-                let mut cursor = node.walk();
-                let members: Vec<Node> = node.named_children(&mut cursor).collect();
-                let mut out = Vec::new();
-                for m in members {
-                    out.extend(self.literals(m, false)?);
-                }
-                Some(out)
-            }
-            "parenthesized_expression" => self.literals(node.named_child(0)?, allow_collection),
-            _ => None,
-        }
-    }
-
+    /// Comparisons of a parameter (or its length) with literals.
     fn comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
         if params.is_empty() {
             return Vec::new();
         }
-        // Operands are the named children; operators the anonymous ones
-        // between them (`not in` and `is not` come as single tokens).
-        let mut operands = Vec::new();
-        let mut ops = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.is_named() {
-                if child.kind() != "comment" {
-                    operands.push(child);
-                }
-            } else {
-                ops.push(child.kind());
-            }
-        }
-        let mut out = Vec::new();
-        for (i, op) in ops.iter().enumerate() {
-            let (Some(&left), Some(&right)) = (operands.get(i), operands.get(i + 1)) else {
-                break;
-            };
-            let membership = matches!(*op, "in" | "not in");
-            if let (Some((param, on_length)), Some(literals)) =
-                (self.subject(left, params), self.literals(right, membership))
-            {
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: op.to_string(),
-                    literals,
-                    line: line_of(node),
-                });
-            } else if let (Some(literals), Some((param, on_length))) =
-                (self.literals(left, false), self.subject(right, params))
-            {
-                if membership {
-                    continue;
-                }
-                out.push(Comparison {
-                    param,
-                    on_length,
-                    op: flip(op).to_string(),
-                    literals,
-                    line: line_of(node),
-                });
-            }
-        }
-        out
+        let rules = Rules {
+            concatenated_strings: true,
+            containment: false,
+        };
+        conditions::comparisons(node, self.src, &|n| self.subject(n, params), rules)
     }
 
     /// `match param:` with literal `case` patterns.
     fn match_comparisons(&self, node: Node, params: &[String]) -> Vec<Comparison> {
-        let Some(subject) = node.child_by_field_name("subject") else {
-            return Vec::new();
-        };
-        let Some((param, on_length)) = self.subject(subject, params) else {
-            return Vec::new();
-        };
-        let mut literals = Vec::new();
-        let Some(body) = node.child_by_field_name("body") else {
-            return Vec::new();
-        };
-        let mut cursor = body.walk();
-        let clauses: Vec<Node> = body
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() == "case_clause")
-            .collect();
-        for clause in clauses {
-            let mut cursor = clause.walk();
-            let mut pending: Vec<Node> = clause
-                .named_children(&mut cursor)
-                .filter(|c| c.kind() == "case_pattern")
-                .collect();
-            while let Some(n) = pending.pop() {
-                match n.kind() {
-                    "string" | "integer" | "float" | "true" | "false" | "none" => literals.push(self.text(n)),
-                    "case_pattern" | "union_pattern" | "as_pattern" => {
-                        let mut cursor = n.walk();
-                        pending.extend(n.named_children(&mut cursor));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if literals.is_empty() {
-            return Vec::new();
-        }
-        vec![Comparison {
-            param,
-            on_length,
-            op: "case".to_string(),
-            literals,
-            line: line_of(node),
-        }]
+        conditions::match_cases(node, self.src, &|n| self.subject(n, params))
+            .into_iter()
+            .collect()
     }
-}
-
-/// Whether coverage.py (7.5+) gives the definition at `node` a region of its
-/// own: it looks for definitions only through `body` blocks (a function's,
-/// a class's, an `if`'s first branch, a loop's, a `with`'s, a `try`'s), not
-/// through `elif`, `else`, `except`, `finally` or `match` cases.
-fn reached_through_bodies(node: Node) -> bool {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        match parent.kind() {
-            "module" | "function_definition" | "class_definition" => return true,
-            "elif_clause"
-            | "else_clause"
-            | "except_clause"
-            | "except_group_clause"
-            | "finally_clause"
-            | "case_clause" => return false,
-            "if_statement"
-                if current.kind() == "block" && parent.child_by_field_name("consequence") != Some(current) =>
-            {
-                return false
-            }
-            _ => {}
-        }
-        current = parent;
-    }
-    true
 }
 
 /// Nodes that can contain statements (and so definitions).
@@ -834,47 +593,6 @@ fn holds_statements(kind: &str) -> bool {
             | "case_clause"
             | "ERROR"
     )
-}
-
-fn flip(op: &str) -> &str {
-    match op {
-        "<" => ">",
-        "<=" => ">=",
-        ">" => "<",
-        ">=" => "<=",
-        other => other,
-    }
-}
-
-/// The lines a block's statements span, ignoring leading and trailing
-/// comments (coverage.py scopes regions from the first to the last statement).
-fn block_range(block: Node) -> LineRange {
-    let mut first = None;
-    let mut last = None;
-    for stmt in statements(block) {
-        if first.is_none() {
-            first = Some(stmt);
-        }
-        last = Some(stmt);
-    }
-    match (first, last) {
-        (Some(first), Some(last)) => LineRange {
-            // Python's AST starts a decorated definition at its `def` or
-            // `class` line; coverage.py's regions follow it, so the
-            // decorators of a first statement belong to the enclosing scope.
-            start: line_of(
-                first
-                    .child_by_field_name("definition")
-                    .filter(|_| first.kind() == "decorated_definition")
-                    .unwrap_or(first),
-            ),
-            end: end_line_of(last),
-        },
-        _ => LineRange {
-            start: line_of(block),
-            end: end_line_of(block),
-        },
-    }
 }
 
 /// Strips quotes, prefixes and common indentation from a docstring literal.

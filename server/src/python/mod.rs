@@ -1,10 +1,18 @@
-//! Python source analysis with tree-sitter: the module model, and a
-//! workspace-wide index of which module defines which name.
+//! Python source analysis with tree-sitter: the module model, the project
+//! model built on it (dotted names, imports, top-level definitions, tables),
+//! and a workspace-wide index of which module defines which name.
 
 pub mod complexity;
+pub mod conditions;
 mod extract;
+pub mod imports;
 pub mod index;
 pub mod model;
+pub mod names;
+pub mod project;
+mod regions;
+pub mod syntax;
+pub mod toplevel;
 
 pub use model::*;
 

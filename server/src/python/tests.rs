@@ -198,7 +198,7 @@ def f(n, fmt, code, items, other=None):
             ("code".into(), false, "in".into(), s(&["\"EU\"", "\"US\""])),
             ("items".into(), true, ">=".into(), s(&["3"])),
             ("other".into(), false, "is".into(), s(&["None"])),
-            ("fmt".into(), false, "case".into(), s(&["\"tsv\"", "\"csv\""])),
+            ("fmt".into(), false, "case".into(), s(&["\"csv\"", "\"tsv\""])),
         ]
     );
 }

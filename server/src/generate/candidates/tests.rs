@@ -12,7 +12,7 @@ fn candidates_of(src: &str, function: &str) -> String {
     let info = Rc::new(ModuleInfo::from_tree(Path::new("m.py"), "m", &tree, src.as_bytes()));
     let ws = Workspace::new(Vec::new());
     ws.insert(info.clone());
-    let f = info.module.functions.iter().find(|f| f.qualname == function).unwrap();
+    let f = info.model.functions.iter().find(|f| f.qualname == function).unwrap();
     let comparisons = mine::comparisons(tree.root_node(), src.as_bytes(), f);
     let usage = crate::generate::usage::usages(tree.root_node(), src.as_bytes(), f);
     let ctx = Context {
@@ -180,7 +180,7 @@ fn values_carry_their_imports_and_setup() {
         ws: &ws,
         owner: info.clone(),
     };
-    let f = &info.module.functions[0];
+    let f = &info.model.functions[0];
     let path = for_param_with(&ctx, &f.params[0], &[], None);
     assert!(path[0].tmp_path);
     assert_eq!(path[0].setup, ["(tmp_path / \"sample.txt\").write_text(\"hello\\n\")"]);

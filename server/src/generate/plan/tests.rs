@@ -11,7 +11,7 @@ pub(crate) fn plan_of(src: &str, qualname: &str) -> Result<TargetPlan, String> {
     let ws = Workspace::new(Vec::new());
     ws.insert(info.clone());
     let index = info
-        .module
+        .model
         .functions
         .iter()
         .position(|f| f.qualname == qualname)
