@@ -73,7 +73,7 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
     };
     let mut report = fix_tests(&runner, &workspace, git.as_ref(), &nodeids, &config).map_err(|e| e.to_string())?;
     if args.write && !report.files.is_empty() {
-        write_changes(&report.files, &root).map_err(|e| e.to_string())?;
+        write_changes(&report.files, root).map_err(|e| e.to_string())?;
         report.written = true;
     }
     let rendered = match args.format {

@@ -229,21 +229,24 @@ fn test_name(base: &str, names: &mut BTreeSet<String>) -> String {
     name
 }
 
+/// `test_<stem>_raises_<exception>`: the name of a test whose case raises.
+pub(super) fn raises_name(c: &Chosen) -> String {
+    let exc = c
+        .record
+        .exception
+        .as_ref()
+        .map(|e| pysrc::snake_case(&e.name))
+        .unwrap_or_else(|| "error".to_string());
+    format!("test_{}_raises_{exc}", c.plan.stem)
+}
+
 fn single(c: &Chosen, names: &mut BTreeSet<String>, out: &mut Rendered) -> String {
     let b = body(c, &Columns::new(), None, None);
     let label = case_label(c.plan, &c.spec.picks);
     let stem = &c.plan.stem;
     let base = match c.record.outcome.as_str() {
         "raise" if label != "typical" => format!("test_{stem}_rejects_{label}"),
-        "raise" => {
-            let exc = c
-                .record
-                .exception
-                .as_ref()
-                .map(|e| pysrc::snake_case(&e.name))
-                .unwrap_or_else(|| "error".to_string());
-            format!("test_{stem}_raises_{exc}")
-        }
+        "raise" => raises_name(c),
         _ if label != "typical" => format!("test_{stem}_with_{label}"),
         _ => match &c.record.value {
             // Called for its effect: say which state it changes.

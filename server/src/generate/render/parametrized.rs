@@ -2,7 +2,7 @@
 //! that varies (and for the outcome, when it varies), a row per case.
 
 use super::body::{body, message_prefix, Body, Columns};
-use super::{case_label, test_name, Chosen, GroupKey, Rendered, TestRef};
+use super::{case_label, raises_name, test_name, Chosen, GroupKey, Rendered, TestRef};
 use crate::generate::plan::TargetPlan;
 use crate::generate::probe::{reserved_names, Description};
 use crate::generate::pysrc;
@@ -151,15 +151,7 @@ fn unique_id(label: String, ids: &mut BTreeSet<String>) -> String {
 fn base_name(key: &GroupKey, first: &Chosen) -> String {
     let stem = &first.plan.stem;
     match &key.raises {
-        Some(_) => {
-            let exc = first
-                .record
-                .exception
-                .as_ref()
-                .map(|e| pysrc::snake_case(&e.name))
-                .unwrap_or_else(|| "error".to_string());
-            format!("test_{stem}_raises_{exc}")
-        }
+        Some(_) => raises_name(first),
         None => format!("test_{stem}_returns_expected"),
     }
 }
