@@ -178,10 +178,6 @@ impl PytestRunner {
         })
     }
 
-    pub fn config(&self) -> &RunnerConfig {
-        &self.config
-    }
-
     /// How many pytest runs this runner started.
     pub fn runs(&self) -> u32 {
         self.runs.load(Ordering::Relaxed)
