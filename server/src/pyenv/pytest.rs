@@ -1,7 +1,8 @@
 //! The one pytest runner: generate's verification and fix both run the
 //! project's tests through it, so both get the same environment (see
 //! [`PythonRun`]), time limit, process group and plugin
-//! (`pytest_plugin.py`, reporting JSON lines).
+//! (`pytest_plugin.py`, reporting JSON lines, with `pytest_failures.py`
+//! describing failures).
 //!
 //! What differs between callers is said in a [`RunnerConfig`] (how much the
 //! plugin reports, whether the project's `addopts` apply) and an
@@ -20,6 +21,10 @@ use std::time::Duration;
 pub const PLUGIN_SOURCE: &str = include_str!("pytest_plugin.py");
 /// The module name it is loaded under (`-p`).
 const PLUGIN_MODULE: &str = "_testgap_pytest";
+/// The plugin's description of failures, imported by the plugin under this
+/// name (from the same directory).
+const FAILURES_SOURCE: &str = include_str!("pytest_failures.py");
+const FAILURES_MODULE: &str = "_testgap_failures";
 /// Bytes of pytest's own stdout and stderr kept: only their last lines are
 /// ever shown, the results come through the plugin's file.
 const OUTPUT_CAP: usize = 1 << 20;
@@ -161,18 +166,16 @@ impl PytestRunner {
     pub fn new(python: Interpreter, config: RunnerConfig) -> Result<PytestRunner, PytestError> {
         let scratch =
             TempDir::new("pytest").map_err(|e| PytestError::Io(format!("cannot create a temporary directory: {e}")))?;
-        std::fs::write(scratch.path().join(format!("{PLUGIN_MODULE}.py")), PLUGIN_SOURCE)
-            .map_err(|e| PytestError::Io(format!("cannot write the pytest plugin: {e}")))?;
+        for (module, source) in [(PLUGIN_MODULE, PLUGIN_SOURCE), (FAILURES_MODULE, FAILURES_SOURCE)] {
+            std::fs::write(scratch.path().join(format!("{module}.py")), source)
+                .map_err(|e| PytestError::Io(format!("cannot write the pytest plugin: {e}")))?;
+        }
         Ok(PytestRunner {
             python,
             config,
             scratch,
             runs: AtomicU32::new(0),
         })
-    }
-
-    pub fn config(&self) -> &RunnerConfig {
-        &self.config
     }
 
     /// How many pytest runs this runner started.
