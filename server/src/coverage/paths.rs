@@ -53,7 +53,7 @@ pub fn map_to_workspace(root: &Path, report_dir: &Path, key: &str) -> Option<(Pa
         let Ok(rel) = abs.strip_prefix(root) else {
             continue;
         };
-        let rel = rel_string(rel);
+        let rel = crate::python::names::slash_path(rel);
         if rel.is_empty() {
             continue;
         }
@@ -63,14 +63,6 @@ pub fn map_to_workspace(root: &Path, report_dir: &Path, key: &str) -> Option<(Pa
         first_inside.get_or_insert((abs, rel));
     }
     first_inside
-}
-
-fn rel_string(rel: &Path) -> String {
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
 }
 
 /// The dotted import name of a module at `rel` (relative to `root`):

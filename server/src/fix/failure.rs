@@ -476,13 +476,7 @@ pub fn relative_id(nodeid: &str, file: &Path, root: &Path) -> String {
     }
 }
 
-/// A relative path with `/` separators, as pytest writes node ids.
-pub fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use crate::python::names::slash_path;
 
 #[cfg(test)]
 mod tests {
